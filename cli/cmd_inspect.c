@@ -1,0 +1,87 @@
+/* `bulwark inspect IMAGE`: manifest, config, layers, and the merged filesystem. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage[] =
+	"usage: bulwark inspect IMAGE [--format table|json] [-o FILE] [--files] [--deleted]\n"
+	"                       [--platform os/arch[/variant]] [--max-layer-size SIZE] [--max-file-size SIZE]\n";
+
+int cmd_inspect(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "files", no_argument, NULL, 'F' },
+		{ "deleted", no_argument, NULL, 'D' },
+		{ "platform", required_argument, NULL, 'p' },
+		{ "max-layer-size", required_argument, NULL, 'L' },
+		{ "max-file-size", required_argument, NULL, 'M' },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bw_image_options opts = BW_IMAGE_OPTIONS_INIT;
+	bw_inspect_report_options ro = { 0 };
+	bw_format format = BW_FORMAT_TABLE;
+	const char *outpath = NULL;
+	bw_image *img = NULL;
+	cli_output out;
+	int c, status;
+	long long v;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:o:hj:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (bw_format_parse(optarg, &format) < 0)
+				return cli_fail();
+			break;
+		case 'o': outpath = optarg; break;
+		case 'F': ro.files = true; break;
+		case 'D': ro.deleted = true; opts.keep_deleted = true; break;
+		case 'p': opts.platform = optarg; break;
+		case 'L':
+		case 'M':
+			if ((v = cli_parse_size(optarg)) <= 0)
+				return cli_usage("--%s %s: not a size (e.g. 512M, 8G)",
+						 c == 'L' ? "max-layer-size" : "max-file-size", optarg);
+			*(c == 'L' ? &opts.max_layer_bytes : &opts.max_file_bytes) = (uint64_t)v;
+			break;
+		case 'j':
+			if ((v = cli_parse_size(optarg)) <= 0 || v > 64)
+				return cli_usage("--threads %s: a number from 1 to 64", optarg);
+			opts.threads = (unsigned)v;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (bw_image_open(&img, argv[optind], &opts) < 0 || bw_image_scan(img) < 0) {
+		status = cli_fail();
+		bw_image_free(img);
+		return status;
+	}
+	ro.color = format == BW_FORMAT_TABLE && !outpath && isatty(STDOUT_FILENO);
+	if ((status = cli_output_open(&out, outpath)) != 0) {
+		bw_image_free(img);
+		return status;
+	}
+	bool ok = bw_report_inspect(out.f, img, format, &ro) == 0;
+	status = cli_output_close(&out, ok);
+	if (!ok && status == 0)
+		status = cli_fail();
+	bw_image_free(img);
+	return status;
+}

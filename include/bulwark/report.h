@@ -1,0 +1,42 @@
+/*
+ * bulwark/report.h: writing results. Reporters write to a stream the caller
+ * opened; the library never picks the destination.
+ */
+#ifndef BULWARK_REPORT_H
+#define BULWARK_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "bulwark/image.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum bw_format {
+	BW_FORMAT_TABLE = 0,
+	BW_FORMAT_JSON,
+} bw_format;
+
+/* "table" / "json" -> format; BW_EUSAGE for an unknown name. */
+BW_EXTERN int bw_format_parse(const char *name, bw_format *out);
+
+typedef struct bw_inspect_report_options {
+	bool files;    /* list the merged filesystem */
+	bool deleted;  /* list paths removed by whiteouts */
+	bool color;    /* ANSI colours in table output */
+} bw_inspect_report_options;
+
+/*
+ * `bulwark inspect`: the JSON document of DESIGN.md §6 with schema, tool and
+ * artifact (plus files / deleted), or a table for people. The image must have
+ * been scanned. Returns 0, or BW_EINTERNAL when writing failed.
+ */
+BW_EXTERN int bw_report_inspect(FILE *out, const bw_image *img, bw_format format,
+				const bw_inspect_report_options *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

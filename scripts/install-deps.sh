@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages bulwark needs to build, test and run its demo,
+# skipping those already present. Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  gcc make pkg-config meson ninja-build
+  libarchive-dev libisal-dev libjansson-dev libzstd-dev zlib1g-dev libssl-dev
+  # tests: unit tests, fuzzers (clang + libFuzzer/sanitizer runtimes), oracles
+  libcmocka-dev clang libclang-rt-14-dev python3 skopeo umoci jq zstd
+  # fixtures (../shared/fixtures/build-images.sh) and the demo image
+  debootstrap ca-certificates
+  # benchmarks: igzip is the decompression floor; GNU time reads peak RSS
+  isal time
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root to install: ${missing[*]}" >&2; exit 1; }
+  SUDO=sudo
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,105 @@
+/*
+ * image/image_int.h: the image object shared by the files of src/image and
+ * by analyzers' finish() callbacks. Outside src/image, use bulwark/image.h.
+ */
+#ifndef BW_IMAGE_IMAGE_INT_H
+#define BW_IMAGE_IMAGE_INT_H
+
+#include <pthread.h>
+
+#include "bulwark/image.h"
+#include "crypto/digest.h"
+#include "image/analyzer.h"
+#include "image/fs.h"
+#include "image/manifest.h"
+#include "image/ref.h"
+#include "image/source.h"
+#include "util/arena.h"
+#include "util/strmap.h"
+
+/* One record per tar member, kept from the layer pass until the merge. */
+typedef struct bw_layer_rec {
+	const char *path;  /* in the layer's arena */
+	const char *link;
+	uint64_t size, uid, gid;
+	uint32_t mode;
+	uint32_t path_len;
+	char type;
+	unsigned char kind; /* bw_rec_kind */
+} bw_layer_rec;
+
+typedef struct bw_layer {
+	size_t index;
+	char *member;            /* source member holding the blob */
+	bool have_digest;        /* the blob's digest is known in advance (OCI) */
+	bw_digest digest;        /* expected, or computed (docker-archive layer.tar) */
+	bw_digest diff_id;       /* from the config */
+	char *media_type;
+	bw_compression comp;
+	uint64_t size;
+	bool size_known;
+	bool foreign;
+	char *created_by;
+	char *skipped;           /* why the layer was not read, or NULL */
+
+	/* results of the layer pass */
+	uint64_t entries, file_bytes, tar_bytes;
+	bw_layer_rec *recs;
+	size_t n_recs, cap_recs;
+	bw_arena mem;
+	void **states;           /* one per analyzer */
+	int rc;
+	bw_error err;
+} bw_layer;
+
+struct bw_image {
+	bw_image_options opts;
+	char *reference;
+	bw_ref ref;
+	bw_source *src;
+	char name[512];          /* for messages: the reference as given */
+
+	char *manifest_media_type;
+	bw_digest manifest_digest;
+	bool have_manifest_digest;
+	bw_digest index_digest;
+	bool have_index_digest;
+	bw_digest config_digest;
+	bool have_config_digest;
+	bw_config config;
+	bw_strlist repo_tags;
+	size_t docker_config_size;
+
+	size_t n_layers;
+	bw_layer *layers;
+
+	bw_fs *fs;
+	bool scanned;
+
+	/* analyzer dispatch, built once per image (image.c) */
+	const bw_analyzer *const *analyzers;
+	size_t n_analyzers;
+	bw_strmap analyzer_paths; /* path -> (uintptr_t) bit mask of analyzers */
+	bool analyzers_peek;      /* some analyzer has wants(): read heads of files */
+
+	/* os-release, set by the analyzer */
+	char *os_family, *os_version, *os_codename, *os_pretty_name;
+
+	bw_image_info info;
+	bw_layer_info *layer_infos;
+	char platform_text[128];
+};
+
+/* Streams one layer: verifies digests, records entries, runs analyzers (layer.c). */
+int bw_layer_pass(bw_image *img, bw_layer *layer);
+/* The same for a root filesystem directory on the host (layer.c). */
+int bw_rootfs_pass(bw_image *img, bw_layer *layer);
+void bw_layer_release(bw_layer *layer);
+
+/* For analyzers: the merged filesystem, and setting the OS identity. */
+const bw_fs *bw_image_fs(const bw_image *img);
+int bw_image_set_os(bw_image *img, const char *family, const char *version,
+		    const char *codename, const char *pretty);
+const char *bw_image_name(const bw_image *img);
+
+#endif

@@ -1,0 +1,860 @@
+/*
+ * image/layer.c: the one streaming pass over a layer.
+ *
+ * Two threads per layer form a pipeline:
+ *   producer: read blob -> hash (blob digest) -> decompress -> chunk ring
+ *   consumer: chunk ring -> hash (diff_id) -> libarchive tar reader -> entries
+ * The ring holds NSLOTS chunks of CHUNK bytes, so memory per layer is fixed
+ * whatever the layer's size.
+ *
+ * Integrity first: whatever goes wrong, the producer still reads and hashes
+ * the whole blob (without decompressing) so that a blob whose digest does
+ * not match is reported as exactly that, and not as whatever parse error its
+ * altered bytes happened to cause. Order of blame: unreadable or wrong-size
+ * blob, digest mismatch, broken compression, broken tar / hostile entry,
+ * diff_id mismatch.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image/decompress.h"
+#include "image/image_int.h"
+#include "util/buf.h"
+#include "util/limits.h"
+#include "util/log.h"
+#include "util/overflow.h"
+#include "util/path.h"
+
+#define CHUNK (1u << 20)
+#define NSLOTS 4
+#define IN_CHUNK (256u << 10)
+
+typedef struct ring {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint8_t *buf[NSLOTS];
+	size_t len[NSLOTS];
+	size_t head, count;  /* filled slots head..head+count-1 (mod NSLOTS) */
+	bool eof;            /* the producer has finished */
+	bool stop;           /* the consumer wants no more data */
+	int integrity_rc;    /* read error, size or digest mismatch */
+	bw_error integrity_err;
+	int decode_rc;       /* invalid or truncated compression */
+	bw_error decode_err;
+} ring;
+
+typedef struct pass {
+	bw_image *img;
+	bw_layer *layer;
+	char what[600];       /* "IMAGE: layer N (sha256:...)" */
+	ring r;
+	bw_stream *stream;
+	bool holding;         /* the consumer holds slot r.head */
+	bool archive_done;    /* libarchive saw the end of the tar */
+	uint64_t trailing;
+	bw_hasher *diff_hasher;
+	uint64_t max_layer_bytes, max_file_bytes;
+	int consumer_rc;
+	bw_error consumer_err;
+	bw_buf content;
+	uint8_t *readbuf;
+} pass;
+
+/* ---------------------------------------------------------------- producer */
+
+static uint8_t *producer_slot(pass *p, size_t *idx)
+{
+	ring *r = &p->r;
+	pthread_mutex_lock(&r->mu);
+	while (r->count == NSLOTS && !r->stop)
+		pthread_cond_wait(&r->cv, &r->mu);
+	bool stop = r->stop;
+	*idx = (r->head + r->count) % NSLOTS;
+	pthread_mutex_unlock(&r->mu);
+	return stop ? NULL : r->buf[*idx];
+}
+
+static void producer_publish(pass *p, size_t len)
+{
+	ring *r = &p->r;
+	if (len == 0)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->len[(r->head + r->count) % NSLOTS] = len;
+	r->count++;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void *producer_main(void *arg)
+{
+	pass *p = arg;
+	bw_layer *l = p->layer;
+	ring *r = &p->r;
+	bw_decoder *dec = NULL;
+	bw_hasher *h = bw_hasher_new(l->have_digest ? l->digest.alg : BW_SHA256);
+	uint8_t *in = malloc(IN_CHUNK);
+	uint64_t total = 0;
+	int integrity_rc = 0, decode_rc = 0;
+	bw_error integrity_err = { 0 }, decode_err = { 0 };
+	bool decoding = true;
+	uint8_t *slot = NULL;
+	size_t slot_idx = 0, slot_fill = 0;
+
+	if (!h || !in) {
+		integrity_rc = bw_error_set(BW_EINTERNAL, "out of memory");
+		integrity_err = *bw_error_last();
+		goto out;
+	}
+	if (bw_decoder_new(&dec, l->comp, BW_INFLATE_AUTO, p->what) < 0) {
+		integrity_rc = bw_error_last()->code;
+		integrity_err = *bw_error_last();
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = bw_stream_read(p->stream, in, IN_CHUNK);
+		if (n < 0) {
+			integrity_rc = (int)n;
+			integrity_err = *bw_error_last();
+			break;
+		}
+		if (n == 0)
+			break;
+		total += (uint64_t)n;
+		if (l->size_known && total > l->size) {
+			integrity_rc = bw_error_set(BW_EINPUT, "%s: blob is larger than the %llu bytes its descriptor says",
+						    p->what, (unsigned long long)l->size);
+			integrity_err = *bw_error_last();
+			break;
+		}
+		bw_hasher_update(h, in, (size_t)n);
+		size_t off = 0;
+		while (decoding && off < (size_t)n) {
+			if (!slot && !(slot = producer_slot(p, &slot_idx))) {
+				decoding = false; /* the consumer stopped: only hash from now on */
+				break;
+			}
+			size_t used = 0, made = 0;
+			if (bw_decoder_step(dec, in + off, (size_t)n - off, &used, slot + slot_fill,
+					    CHUNK - slot_fill, &made) < 0) {
+				decode_rc = bw_error_last()->code;
+				decode_err = *bw_error_last();
+				decoding = false;
+				break;
+			}
+			off += used;
+			slot_fill += made;
+			if (slot_fill == CHUNK) {
+				producer_publish(p, slot_fill);
+				slot = NULL;
+				slot_fill = 0;
+			} else if (used == 0 && made == 0) {
+				break; /* decoder wants more input (cannot happen with off < n, kept safe) */
+			}
+		}
+	}
+	/* Flush what the decoder still holds (output buffered inside it). */
+	while (decoding && integrity_rc == 0) {
+		if (!slot && !(slot = producer_slot(p, &slot_idx)))
+			break;
+		size_t used = 0, made = 0;
+		if (bw_decoder_step(dec, NULL, 0, &used, slot + slot_fill, CHUNK - slot_fill, &made) < 0) {
+			decode_rc = bw_error_last()->code;
+			decode_err = *bw_error_last();
+			break;
+		}
+		slot_fill += made;
+		if (slot_fill == CHUNK) {
+			producer_publish(p, slot_fill);
+			slot = NULL;
+			slot_fill = 0;
+		}
+		if (made == 0)
+			break;
+	}
+	if (slot && slot_fill && decode_rc == 0 && integrity_rc == 0)
+		producer_publish(p, slot_fill);
+	if (integrity_rc == 0 && decode_rc == 0 && decoding && bw_decoder_finish(dec) < 0) {
+		decode_rc = bw_error_last()->code;
+		decode_err = *bw_error_last();
+	}
+	if (integrity_rc == 0) {
+		bw_digest got;
+		bw_hasher_final(h, &got);
+		if (l->size_known && total != l->size) {
+			integrity_rc = bw_error_set(BW_EINPUT, "%s: blob is %llu bytes, its descriptor says %llu",
+						    p->what, (unsigned long long)total,
+						    (unsigned long long)l->size);
+			integrity_err = *bw_error_last();
+		} else if (l->have_digest && !bw_digest_equal(&got, &l->digest)) {
+			integrity_rc = bw_error_set(BW_EINPUT, "%s: digest mismatch: content hashes to %s",
+						    p->what, got.text);
+			integrity_err = *bw_error_last();
+		} else if (!l->have_digest) {
+			l->digest = got;
+			l->size = total;
+		}
+	}
+out:
+	pthread_mutex_lock(&r->mu);
+	r->integrity_rc = integrity_rc;
+	r->integrity_err = integrity_err;
+	r->decode_rc = decode_rc;
+	r->decode_err = decode_err;
+	r->eof = true;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	bw_decoder_free(dec);
+	bw_hasher_free(h);
+	free(in);
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- consumer */
+
+static int consumer_fail(pass *p, int rc)
+{
+	if (p->consumer_rc == 0) {
+		p->consumer_rc = rc;
+		p->consumer_err = *bw_error_last();
+	}
+	return rc;
+}
+
+/* The next chunk of uncompressed layer bytes; 0 at the end, -1 on error. */
+static ssize_t next_chunk(pass *p, const uint8_t **out)
+{
+	ring *r = &p->r;
+
+	pthread_mutex_lock(&r->mu);
+	if (p->holding) {
+		r->head = (r->head + 1) % NSLOTS;
+		r->count--;
+		p->holding = false;
+		pthread_cond_broadcast(&r->cv);
+	}
+	while (r->count == 0 && !r->eof)
+		pthread_cond_wait(&r->cv, &r->mu);
+	if (r->count == 0) {
+		bool failed = r->integrity_rc || r->decode_rc;
+		pthread_mutex_unlock(&r->mu);
+		return failed ? -1 : 0;
+	}
+	size_t len = r->len[r->head];
+	*out = r->buf[r->head];
+	p->holding = true;
+	pthread_mutex_unlock(&r->mu);
+
+	bw_hasher_update(p->diff_hasher, *out, len);
+	p->layer->tar_bytes += len;
+	if (p->layer->tar_bytes > p->max_layer_bytes) {
+		bw_error_set(BW_EINPUT, "%s: decompresses to more than the limit of %llu bytes (--max-layer-size)",
+			     p->what, (unsigned long long)p->max_layer_bytes);
+		consumer_fail(p, BW_EINPUT);
+		return -1;
+	}
+	if (p->archive_done) {
+		p->trailing += len;
+		if (p->trailing > BW_MAX_TRAILING_BYTES) {
+			bw_error_set(BW_EINPUT, "%s: more than %llu bytes of data after the end of the tar archive",
+				     p->what, (unsigned long long)BW_MAX_TRAILING_BYTES);
+			consumer_fail(p, BW_EINPUT);
+			return -1;
+		}
+	}
+	return (ssize_t)len;
+}
+
+static la_ssize_t archive_read_cb(struct archive *a, void *ud, const void **buf)
+{
+	pass *p = ud;
+	const uint8_t *data = NULL;
+	ssize_t n = next_chunk(p, &data);
+	if (n < 0) {
+		archive_set_error(a, EIO, "layer data unavailable");
+		return -1;
+	}
+	*buf = data;
+	return n;
+}
+
+/* Stops the producer's decoding and waits for it to finish hashing. */
+static void consumer_stop(pass *p)
+{
+	ring *r = &p->r;
+	pthread_mutex_lock(&r->mu);
+	r->stop = true;
+	if (p->holding) {
+		r->head = (r->head + 1) % NSLOTS;
+		r->count--;
+		p->holding = false;
+	}
+	r->count = 0; /* discard what is queued: the producer may publish no more */
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* -------------------------------------------------------- analyzer dispatch */
+
+typedef ssize_t (*read_fn)(void *ctx, void *buf, size_t cap);
+
+static int analyzer_result(pass *p, const bw_analyzer *a, const bw_entry *e, int rc)
+{
+	if (rc >= 0)
+		return 0;
+	if (rc == BW_EINTERNAL)
+		return consumer_fail(p, rc);
+	bw_warn("%s: %s: analyzer %s: %s", p->what, e->path, a->name, bw_error_last()->message);
+	return 0;
+}
+
+/*
+ * Hands one entry to the analyzers that want it, reading its content (through
+ * rd) only if one of them needs it. Returns <0 only for errors that must stop
+ * the pass (ENOMEM, unreadable data).
+ */
+static int dispatch(pass *p, const bw_entry *e, read_fn rd, void *rctx, bool *consumed)
+{
+	bw_image *img = p->img;
+	bw_layer *l = p->layer;
+	uintptr_t mask = (uintptr_t)bw_strmap_getn(&img->analyzer_paths, e->path, e->path_len);
+	uint8_t *head = p->readbuf;
+	size_t head_len = 0;
+	bool eof = false;
+
+	*consumed = false;
+	if (e->type == BW_FT_FILE && img->analyzers_peek) {
+		*consumed = true;
+		while (head_len < BW_HEAD_BYTES) {
+			ssize_t n = rd(rctx, head + head_len, BW_HEAD_BYTES - head_len);
+			if (n < 0)
+				return consumer_fail(p, BW_EINPUT);
+			if (n == 0) {
+				eof = true;
+				break;
+			}
+			head_len += (size_t)n;
+		}
+	}
+	for (size_t i = 0; i < img->n_analyzers; i++)
+		if (img->analyzers[i]->wants && img->analyzers[i]->wants(e, head, head_len))
+			mask |= (uintptr_t)1 << i;
+	if (!mask)
+		return 0;
+
+	size_t want_bytes = 0;
+	bool any_chunk = false;
+	for (size_t i = 0; i < img->n_analyzers; i++) {
+		if (!(mask & ((uintptr_t)1 << i)))
+			continue;
+		const bw_analyzer *a = img->analyzers[i];
+		if (a->chunk)
+			any_chunk = true;
+		else if (a->content_max > want_bytes)
+			want_bytes = a->content_max;
+	}
+	bool truncated = false;
+	bw_buf_reset(&p->content);
+	if (e->type == BW_FT_FILE && (want_bytes || any_chunk)) {
+		*consumed = true;
+		const uint8_t *data = head;
+		size_t len = head_len;
+		for (;;) {
+			if (len) {
+				for (size_t i = 0; i < img->n_analyzers; i++) {
+					const bw_analyzer *a = img->analyzers[i];
+					if ((mask & ((uintptr_t)1 << i)) && a->chunk &&
+					    analyzer_result(p, a, e, a->chunk(l->states[i], e, data, len)) < 0)
+						return BW_EINTERNAL;
+				}
+				if (p->content.len < want_bytes) {
+					size_t take = want_bytes - p->content.len;
+					if (take > len) take = len;
+					if (bw_buf_append(&p->content, data, take) != 0)
+						return consumer_fail(p, bw_error_set(BW_EINTERNAL, "out of memory"));
+					if (take < len)
+						truncated = true;
+				} else if (want_bytes) {
+					truncated = true;
+				}
+			}
+			if (eof)
+				break;
+			ssize_t n = rd(rctx, p->readbuf + BW_HEAD_BYTES, 65536);
+			if (n < 0)
+				return consumer_fail(p, BW_EINPUT);
+			if (n == 0)
+				break;
+			data = p->readbuf + BW_HEAD_BYTES;
+			len = (size_t)n;
+		}
+	}
+	for (size_t i = 0; i < img->n_analyzers; i++) {
+		const bw_analyzer *a = img->analyzers[i];
+		if (!(mask & ((uintptr_t)1 << i)) || !a->entry)
+			continue;
+		bool give = !a->chunk && a->content_max > 0 && e->type == BW_FT_FILE;
+		size_t n = give ? (p->content.len < a->content_max ? p->content.len : a->content_max) : 0;
+		bool trunc = give && (truncated || p->content.len > a->content_max);
+		if (analyzer_result(p, a, e, a->entry(l->states[i], e, give ? p->content.data : NULL, n, trunc)) < 0)
+			return BW_EINTERNAL;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- records */
+
+static int add_record(pass *p, bw_rec_kind kind, const bw_entry *e, const char *path, size_t path_len)
+{
+	bw_layer *l = p->layer;
+	if (l->n_recs == l->cap_recs) {
+		size_t cap = l->cap_recs ? l->cap_recs * 2 : 1024;
+		bw_layer_rec *r = realloc(l->recs, cap * sizeof(*r));
+		if (!r)
+			return consumer_fail(p, bw_error_set(BW_EINTERNAL, "out of memory"));
+		l->recs = r;
+		l->cap_recs = cap;
+	}
+	bw_layer_rec *r = &l->recs[l->n_recs];
+	memset(r, 0, sizeof(*r));
+	r->path = bw_arena_strndup(&l->mem, path, path_len);
+	r->link = e->link ? bw_arena_strdup(&l->mem, e->link) : NULL;
+	if (!r->path || (e->link && !r->link))
+		return consumer_fail(p, bw_error_set(BW_EINTERNAL, "out of memory"));
+	r->path_len = (uint32_t)path_len;
+	r->kind = (unsigned char)kind;
+	r->type = e->type;
+	r->mode = e->mode;
+	r->uid = e->uid;
+	r->gid = e->gid;
+	r->size = e->size;
+	l->n_recs++;
+	return 0;
+}
+
+/*
+ * Classifies and records one entry; whiteouts become markers, everything else
+ * goes to the analyzers. e->path is canonical.
+ */
+static int handle_entry(pass *p, bw_entry *e, read_fn rd, void *rctx, bool *consumed)
+{
+	bw_layer *l = p->layer;
+	const char *name = e->name;
+
+	*consumed = false;
+	if (++l->entries > BW_DEFAULT_MAX_ENTRIES)
+		return consumer_fail(p, bw_error_set(BW_EINPUT, "%s: more than %d entries", p->what,
+						     BW_DEFAULT_MAX_ENTRIES));
+	if (strncmp(name, ".wh.", 4) == 0) {
+		char target[BW_MAX_PATH_BYTES + 2];
+		size_t dir_len = e->path_len - strlen(name) - 1; /* without the '/' before name */
+		if (strcmp(name, ".wh..wh..opq") == 0) {
+			if (dir_len == 0)
+				target[0] = '/', dir_len = 1;
+			else
+				memcpy(target, e->path, dir_len);
+			target[dir_len] = '\0';
+			return add_record(p, BW_REC_OPAQUE, e, target, dir_len);
+		}
+		if (strncmp(name, ".wh..wh.", 8) == 0)
+			return 0; /* AUFS metadata (.wh..wh.plnk, ...): not part of the filesystem */
+		if (name[4] == '\0' || !strcmp(name + 4, ".") || !strcmp(name + 4, ".."))
+			return consumer_fail(p, bw_error_set(BW_EINPUT, "%s: invalid whiteout entry \"%s\"",
+							     p->what, e->path));
+		memcpy(target, e->path, dir_len);
+		target[dir_len] = '/';
+		memcpy(target + dir_len + 1, name + 4, strlen(name + 4) + 1);
+		return add_record(p, BW_REC_WHITEOUT, e, target, strlen(target));
+	}
+	if (e->type == BW_FT_FILE)
+		l->file_bytes += e->size;
+	if (add_record(p, BW_REC_ENTRY, e, e->path, e->path_len) < 0)
+		return BW_EINTERNAL;
+	return dispatch(p, e, rd, rctx, consumed);
+}
+
+static ssize_t archive_data_read(void *ctx, void *buf, size_t cap)
+{
+	la_ssize_t n = archive_read_data((struct archive *)ctx, buf, cap);
+	if (n < 0)
+		return -1;
+	return n;
+}
+
+static char ftype_of(struct archive_entry *ae)
+{
+	if (archive_entry_hardlink(ae))
+		return BW_FT_HARDLINK;
+	switch (archive_entry_filetype(ae)) {
+	case AE_IFREG: return BW_FT_FILE;
+	case AE_IFDIR: return BW_FT_DIR;
+	case AE_IFLNK: return BW_FT_SYMLINK;
+	case AE_IFCHR: return BW_FT_CHAR;
+	case AE_IFBLK: return BW_FT_BLOCK;
+	case AE_IFIFO: return BW_FT_FIFO;
+	case AE_IFSOCK: return BW_FT_SOCKET;
+	default: return 0;
+	}
+}
+
+/* Turns one tar header into a checked bw_entry. */
+static int entry_from_archive(pass *p, struct archive_entry *ae, bw_entry *e, char *path, char *link)
+{
+	const char *raw = archive_entry_pathname(ae);
+	size_t len;
+	bw_path_status st;
+
+	memset(e, 0, sizeof(*e));
+	if (!raw)
+		return bw_error_set(BW_EINPUT, "%s: an entry has a name that cannot be read", p->what);
+	if ((st = bw_path_from_tar(raw, path, &len)) != BW_PATH_OK)
+		return bw_error_set(BW_EINPUT, "%s: entry \"%.200s\" %s", p->what, raw, bw_path_status_str(st));
+	e->path = path;
+	e->path_len = len;
+	e->name = strrchr(path, '/') + 1;
+	e->layer = p->layer->index;
+	if (!(e->type = ftype_of(ae)))
+		return bw_error_set(BW_EINPUT, "%s: entry \"%.200s\" has an unknown file type", p->what, raw);
+	e->mode = (uint32_t)archive_entry_mode(ae) & 07777;
+	if (archive_entry_uid(ae) < 0 || archive_entry_gid(ae) < 0 || archive_entry_size(ae) < 0)
+		return bw_error_set(BW_EINPUT, "%s: entry \"%.200s\" has a negative uid, gid or size", p->what, raw);
+	e->uid = (uint64_t)archive_entry_uid(ae);
+	e->gid = (uint64_t)archive_entry_gid(ae);
+	e->size = e->type == BW_FT_FILE ? (uint64_t)archive_entry_size(ae) : 0;
+	if (e->size > p->max_file_bytes)
+		return bw_error_set(BW_EINPUT, "%s: entry \"%.200s\" is %llu bytes, more than the per-file limit of %llu",
+				    p->what, raw, (unsigned long long)e->size,
+				    (unsigned long long)p->max_file_bytes);
+	if (e->type == BW_FT_HARDLINK) {
+		const char *t = archive_entry_hardlink(ae);
+		size_t tlen;
+		if ((st = bw_path_from_tar(t, link, &tlen)) != BW_PATH_OK)
+			return bw_error_set(BW_EINPUT, "%s: hard link \"%.200s\" to \"%.200s\": the target %s",
+					    p->what, raw, t, bw_path_status_str(st));
+		e->link = link;
+	} else if (e->type == BW_FT_SYMLINK) {
+		const char *t = archive_entry_symlink(ae);
+		if (!t)
+			return bw_error_set(BW_EINPUT, "%s: symlink \"%.200s\" has no target", p->what, raw);
+		if (strlen(t) > BW_MAX_PATH_BYTES)
+			return bw_error_set(BW_EINPUT, "%s: symlink \"%.200s\" has a target longer than %d bytes",
+					    p->what, raw, BW_MAX_PATH_BYTES);
+		e->link = t;
+	}
+	return 0;
+}
+
+static void consume_tar(pass *p)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *ae;
+	char path[BW_MAX_PATH_BYTES + 2], link[BW_MAX_PATH_BYTES + 2];
+	int r;
+
+	if (!a) {
+		consumer_fail(p, bw_error_set(BW_EINTERNAL, "out of memory"));
+		return;
+	}
+	archive_read_support_format_tar(a);
+	archive_read_support_format_empty(a);
+	if (archive_read_open(a, p, NULL, archive_read_cb, NULL) != ARCHIVE_OK) {
+		if (!p->consumer_rc)
+			consumer_fail(p, bw_error_set(BW_EINPUT, "%s: not a tar archive: %s", p->what,
+						      archive_error_string(a) ? archive_error_string(a) : "?"));
+		archive_read_free(a);
+		return;
+	}
+	for (;;) {
+		r = archive_read_next_header(a, &ae);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN) {
+			if (!p->consumer_rc)
+				consumer_fail(p, bw_error_set(BW_EINPUT, "%s: invalid tar data: %s", p->what,
+							      archive_error_string(a) ? archive_error_string(a) : "?"));
+			break;
+		}
+		bw_entry e;
+		bool consumed;
+		if (entry_from_archive(p, ae, &e, path, link) < 0) {
+			consumer_fail(p, BW_EINPUT);
+			break;
+		}
+		if (handle_entry(p, &e, archive_data_read, a, &consumed) < 0 || p->consumer_rc)
+			break;
+		if (!consumed && e.type == BW_FT_FILE && archive_read_data_skip(a) < ARCHIVE_WARN) {
+			consumer_fail(p, bw_error_set(BW_EINPUT, "%s: invalid tar data: %s", p->what,
+						      archive_error_string(a) ? archive_error_string(a) : "?"));
+			break;
+		}
+	}
+	archive_read_free(a);
+	if (p->consumer_rc)
+		return;
+	/* Data after the end-of-archive blocks still counts for the diff_id. */
+	p->archive_done = true;
+	const uint8_t *data;
+	ssize_t n;
+	while ((n = next_chunk(p, &data)) > 0)
+		;
+}
+
+static void pass_report(pass *p, bw_layer *l)
+{
+	ring *r = &p->r;
+	if (r->integrity_rc) {
+		l->rc = r->integrity_rc;
+		l->err = r->integrity_err;
+	} else if (r->decode_rc) {
+		l->rc = r->decode_rc;
+		l->err = r->decode_err;
+	} else if (p->consumer_rc) {
+		l->rc = p->consumer_rc;
+		l->err = p->consumer_err;
+	} else {
+		bw_digest got;
+		bw_hasher_final(p->diff_hasher, &got);
+		if (!bw_digest_equal(&got, &l->diff_id)) {
+			l->rc = bw_error_set(BW_EINPUT, "%s: uncompressed content hashes to %s, not to its diff_id %s",
+					     p->what, got.text, l->diff_id.text);
+			l->err = *bw_error_last();
+		}
+	}
+}
+
+static int layers_states_new(bw_image *img, bw_layer *l)
+{
+	l->states = calloc(img->n_analyzers + 1, sizeof(void *));
+	if (!l->states)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	for (size_t i = 0; i < img->n_analyzers; i++)
+		if (img->analyzers[i]->layer_new && !(l->states[i] = img->analyzers[i]->layer_new()))
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+	return 0;
+}
+
+static int pass_init(pass *p, bw_image *img, bw_layer *l)
+{
+	memset(p, 0, sizeof(*p));
+	p->img = img;
+	p->layer = l;
+	p->max_layer_bytes = img->opts.max_layer_bytes ? img->opts.max_layer_bytes : BW_DEFAULT_MAX_LAYER_BYTES;
+	p->max_file_bytes = img->opts.max_file_bytes ? img->opts.max_file_bytes : BW_DEFAULT_MAX_FILE_BYTES;
+	p->content = (bw_buf)BW_BUF_INIT(BW_MAX_ANALYZER_CONTENT);
+	snprintf(p->what, sizeof(p->what), "%s: layer %zu (%s)", img->name, l->index + 1,
+		 l->have_digest ? l->digest.text : l->member);
+	if (!(p->readbuf = malloc(BW_HEAD_BYTES + 65536)))
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	return layers_states_new(img, l);
+}
+
+static void pass_free(pass *p)
+{
+	bw_buf_free(&p->content);
+	free(p->readbuf);
+	bw_hasher_free(p->diff_hasher);
+}
+
+int bw_layer_pass(bw_image *img, bw_layer *l)
+{
+	pass *p = calloc(1, sizeof(*p));
+	pthread_t producer;
+	int rc;
+
+	if (!p)
+		return l->rc = bw_error_set(BW_EINTERNAL, "out of memory");
+	if ((rc = pass_init(p, img, l)) < 0)
+		goto done;
+	ring *r = &p->r;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	for (int i = 0; i < NSLOTS; i++)
+		if (!(r->buf[i] = malloc(CHUNK))) {
+			rc = bw_error_set(BW_EINTERNAL, "out of memory");
+			goto ring_done;
+		}
+	if (!(p->diff_hasher = bw_hasher_new(l->diff_id.alg))) {
+		rc = bw_error_set(BW_EINTERNAL, "out of memory");
+		goto ring_done;
+	}
+	if ((rc = bw_source_open_stream(img->src, l->member, &p->stream)) < 0)
+		goto ring_done;
+	if (pthread_create(&producer, NULL, producer_main, p) != 0) {
+		rc = bw_error_set(BW_EINTERNAL, "cannot start a thread");
+		goto ring_done;
+	}
+	consume_tar(p);
+	consumer_stop(p);
+	pthread_join(producer, NULL);
+	pass_report(p, l);
+	rc = l->rc;
+ring_done:
+	bw_stream_close(p->stream);
+	for (int i = 0; i < NSLOTS; i++)
+		free(r->buf[i]);
+	pthread_cond_destroy(&r->cv);
+	pthread_mutex_destroy(&r->mu);
+done:
+	if (rc < 0 && !l->rc) {
+		l->rc = rc;
+		l->err = *bw_error_last();
+	}
+	pass_free(p);
+	free(p);
+	return l->rc;
+}
+
+/* ------------------------------------------------------------ rootfs dirs */
+
+typedef struct dir_walk {
+	pass *p;
+	char path[BW_MAX_PATH_BYTES + 2];
+	size_t len;
+	int depth;
+} dir_walk;
+
+static ssize_t fd_read(void *ctx, void *buf, size_t cap)
+{
+	int fd = *(int *)ctx;
+	for (;;) {
+		ssize_t n = read(fd, buf, cap);
+		if (n >= 0 || errno != EINTR)
+			return n < 0 ? -1 : n;
+	}
+}
+
+static int walk_dir(dir_walk *w, int fd_dir)
+{
+	pass *p = w->p;
+	DIR *d = fdopendir(fd_dir);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d) {
+		close(fd_dir);
+		return consumer_fail(p, bw_error_set(BW_EINPUT, "%s: %s: %s", p->img->name, w->path, strerror(errno)));
+	}
+	if (++w->depth > 256) {
+		closedir(d);
+		return consumer_fail(p, bw_error_set(BW_EINPUT, "%s: directories nested deeper than 256 levels at %s",
+						     p->img->name, w->path));
+	}
+	while (rc == 0 && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		size_t nlen = strlen(de->d_name), saved = w->len;
+		if (w->len + 1 + nlen > BW_MAX_PATH_BYTES) {
+			rc = consumer_fail(p, bw_error_set(BW_EINPUT, "%s: path too long under %s", p->img->name, w->path));
+			break;
+		}
+		if (w->len > 1)
+			w->path[w->len++] = '/';
+		memcpy(w->path + w->len, de->d_name, nlen + 1);
+		w->len += nlen;
+
+		struct stat st;
+		char target[BW_MAX_PATH_BYTES + 2];
+		bw_entry e = { .path = w->path, .path_len = w->len, .layer = p->layer->index };
+		e.name = strrchr(w->path, '/') + 1;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+			bw_warn("%s: %s: %s", p->img->name, w->path, strerror(errno));
+			goto next;
+		}
+		e.mode = st.st_mode & 07777;
+		e.uid = st.st_uid;
+		e.gid = st.st_gid;
+		if (S_ISREG(st.st_mode)) { e.type = BW_FT_FILE; e.size = (uint64_t)st.st_size; }
+		else if (S_ISDIR(st.st_mode)) e.type = BW_FT_DIR;
+		else if (S_ISLNK(st.st_mode)) e.type = BW_FT_SYMLINK;
+		else if (S_ISCHR(st.st_mode)) e.type = BW_FT_CHAR;
+		else if (S_ISBLK(st.st_mode)) e.type = BW_FT_BLOCK;
+		else if (S_ISFIFO(st.st_mode)) e.type = BW_FT_FIFO;
+		else e.type = BW_FT_SOCKET;
+		if (e.type == BW_FT_SYMLINK) {
+			ssize_t n = readlinkat(dirfd(d), de->d_name, target, BW_MAX_PATH_BYTES);
+			if (n < 0) {
+				bw_warn("%s: %s: %s", p->img->name, w->path, strerror(errno));
+				goto next;
+			}
+			target[n] = '\0';
+			e.link = target;
+		}
+		int fd = -1;
+		bool consumed;
+		if (e.type == BW_FT_FILE) {
+			/* O_NOFOLLOW: the tree is data; never follow a link out of it. */
+			fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+			if (fd < 0) {
+				bw_warn("%s: %s: %s", p->img->name, w->path, strerror(errno));
+				goto next;
+			}
+		}
+		p->layer->tar_bytes += e.size;
+		rc = handle_entry(p, &e, fd_read, &fd, &consumed);
+		if (fd >= 0)
+			close(fd);
+		if (rc == 0 && e.type == BW_FT_DIR) {
+			int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0)
+				bw_warn("%s: %s: %s", p->img->name, w->path, strerror(errno));
+			else
+				rc = walk_dir(w, sub);
+		}
+	next:
+		w->len = saved;
+		w->path[saved] = '\0';
+	}
+	w->depth--;
+	closedir(d);
+	return rc;
+}
+
+int bw_rootfs_pass(bw_image *img, bw_layer *l)
+{
+	pass *p = calloc(1, sizeof(*p));
+	dir_walk *w = calloc(1, sizeof(*w));
+	int rc;
+
+	if (!p || !w) {
+		free(p);
+		free(w);
+		return l->rc = bw_error_set(BW_EINTERNAL, "out of memory");
+	}
+	if ((rc = pass_init(p, img, l)) == 0) {
+		int fd = openat(AT_FDCWD, img->ref.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0) {
+			rc = bw_error_set(BW_EINPUT, "%s: %s", img->name, strerror(errno));
+		} else {
+			w->p = p;
+			w->path[0] = '/';
+			w->len = 1;
+			walk_dir(w, fd);
+			rc = p->consumer_rc;
+			if (rc < 0)
+				bw_error_restore(&p->consumer_err);
+		}
+	}
+	if (rc < 0) {
+		l->rc = rc;
+		l->err = *bw_error_last();
+	}
+	pass_free(p);
+	free(p);
+	free(w);
+	return rc;
+}
+
+void bw_layer_release(bw_layer *l)
+{
+	free(l->recs);
+	l->recs = NULL;
+	l->n_recs = l->cap_recs = 0;
+	bw_arena_free(&l->mem);
+}

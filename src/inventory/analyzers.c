@@ -1,0 +1,9 @@
+/* inventory/analyzers.c: the analyzers compiled into libbulwark, in dispatch order. */
+#include "image/analyzer.h"
+
+extern const bw_analyzer bw_analyzer_osrelease;
+
+const bw_analyzer *const bw_analyzers[] = {
+	&bw_analyzer_osrelease,
+	NULL,
+};

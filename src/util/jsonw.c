@@ -1,0 +1,199 @@
+#include <inttypes.h>
+#include <string.h>
+
+#include "util/jsonw.h"
+
+void bw_jw_init(bw_jsonw *w, FILE *f, bool pretty)
+{
+	memset(w, 0, sizeof(*w));
+	w->f = f;
+	w->pretty = pretty;
+}
+
+static void newline(bw_jsonw *w)
+{
+	if (!w->pretty)
+		return;
+	fputc('\n', w->f);
+	for (int i = 0; i < w->depth; i++)
+		fputs("  ", w->f);
+}
+
+/* Called before every value: commas between siblings, indentation. */
+static void before_value(bw_jsonw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (w->depth > 0) {
+		if (w->need_comma[w->depth - 1])
+			fputc(',', w->f);
+		w->need_comma[w->depth - 1] = true;
+		newline(w);
+	}
+}
+
+static void open_container(bw_jsonw *w, char c)
+{
+	before_value(w);
+	fputc(c, w->f);
+	if (w->depth >= BW_JW_MAX_DEPTH) {
+		w->failed = true; /* a bug in the caller, not input-driven */
+		return;
+	}
+	w->need_comma[w->depth++] = false;
+}
+
+static void close_container(bw_jsonw *w, char c)
+{
+	if (w->depth == 0) {
+		w->failed = true;
+		return;
+	}
+	bool had_members = w->need_comma[w->depth - 1];
+	w->depth--;
+	if (had_members)
+		newline(w);
+	fputc(c, w->f);
+}
+
+void bw_jw_object_begin(bw_jsonw *w) { open_container(w, '{'); }
+void bw_jw_object_end(bw_jsonw *w) { close_container(w, '}'); }
+void bw_jw_array_begin(bw_jsonw *w) { open_container(w, '['); }
+void bw_jw_array_end(bw_jsonw *w) { close_container(w, ']'); }
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
+	else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
+	else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
+	else return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	/* overlong forms, surrogates, beyond Unicode */
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		return 0;
+	return len;
+}
+
+void bw_json_escape(FILE *f, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		if (c == '"' || c == '\\') {
+			fputc('\\', f);
+			fputc(c, f);
+			i++;
+		} else if (c < 0x20) {
+			switch (c) {
+			case '\n': fputs("\\n", f); break;
+			case '\t': fputs("\\t", f); break;
+			case '\r': fputs("\\r", f); break;
+			default: fprintf(f, "\\u%04x", c);
+			}
+			i++;
+		} else {
+			size_t n = utf8_len(s + i, len - i);
+			if (n == 0) {
+				fputs("\\ufffd", f);
+				i++;
+			} else {
+				fwrite(s + i, 1, n, f);
+				i += n;
+			}
+		}
+	}
+}
+
+void bw_jw_key(bw_jsonw *w, const char *key)
+{
+	before_value(w);
+	fputc('"', w->f);
+	bw_json_escape(w->f, key, strlen(key));
+	fputs(w->pretty ? "\": " : "\":", w->f);
+	w->after_key = true;
+}
+
+void bw_jw_stringn(bw_jsonw *w, const char *s, size_t len)
+{
+	before_value(w);
+	fputc('"', w->f);
+	bw_json_escape(w->f, s, len);
+	fputc('"', w->f);
+}
+
+void bw_jw_string(bw_jsonw *w, const char *s)
+{
+	if (!s) {
+		bw_jw_null(w);
+		return;
+	}
+	bw_jw_stringn(w, s, strlen(s));
+}
+
+void bw_jw_uint(bw_jsonw *w, uint64_t v)
+{
+	before_value(w);
+	fprintf(w->f, "%" PRIu64, v);
+}
+
+void bw_jw_int(bw_jsonw *w, int64_t v)
+{
+	before_value(w);
+	fprintf(w->f, "%" PRId64, v);
+}
+
+void bw_jw_bool(bw_jsonw *w, bool v)
+{
+	before_value(w);
+	fputs(v ? "true" : "false", w->f);
+}
+
+void bw_jw_null(bw_jsonw *w)
+{
+	before_value(w);
+	fputs("null", w->f);
+}
+
+int bw_jw_finish(bw_jsonw *w)
+{
+	fputc('\n', w->f);
+	if (w->depth != 0 || ferror(w->f))
+		w->failed = true;
+	return w->failed ? -1 : 0;
+}
+
+void bw_jw_kv_string(bw_jsonw *w, const char *key, const char *value)
+{
+	bw_jw_key(w, key);
+	bw_jw_string(w, value);
+}
+
+void bw_jw_kv_uint(bw_jsonw *w, const char *key, uint64_t value)
+{
+	bw_jw_key(w, key);
+	bw_jw_uint(w, value);
+}
+
+void bw_jw_kv_bool(bw_jsonw *w, const char *key, bool value)
+{
+	bw_jw_key(w, key);
+	bw_jw_bool(w, value);
+}
