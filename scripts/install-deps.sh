@@ -12,7 +12,7 @@ PACKAGES=(
   # fixtures (../shared/fixtures/build-images.sh) and the demo image
   debootstrap ca-certificates
   # benchmarks: igzip is the decompression floor; GNU time reads peak RSS
-  isal time
+  isal time bc
 )
 
 missing=()

@@ -8,6 +8,7 @@
 
 #include "bulwark/bulwark.h"
 #include "util/jsonw.h"
+#include "util/redact.h"
 
 int bw_format_parse(const char *name, bw_format *out)
 {
@@ -146,13 +147,25 @@ static int inspect_json(FILE *out, const bw_image *img, const bw_inspect_report_
 	bw_jw_key(&w, "config");
 	bw_jw_object_begin(&w);
 	bw_jw_kv_string(&w, "user", in->user ? in->user : "");
-	jw_strings(&w, "env", in->env, in->n_env);
+	bw_jw_key(&w, "env");
+	bw_jw_array_begin(&w);
+	for (size_t i = 0; i < in->n_env; i++) {
+		char masked[8192];
+		bw_redact(in->env[i], true, masked, sizeof(masked));
+		bw_jw_string(&w, masked);
+	}
+	bw_jw_array_end(&w);
 	jw_strings(&w, "entrypoint", in->entrypoint, in->n_entrypoint);
 	jw_strings(&w, "cmd", in->cmd, in->n_cmd);
 	bw_jw_key(&w, "labels");
 	bw_jw_object_begin(&w);
-	for (size_t i = 0; i < in->n_labels; i++)
-		bw_jw_kv_string(&w, in->label_keys[i], in->label_values[i]);
+	for (size_t i = 0; i < in->n_labels; i++) {
+		char masked[8192];
+		snprintf(masked, sizeof(masked), "%s", in->label_values[i]);
+		if (bw_secret_name(in->label_keys[i], strlen(in->label_keys[i])))
+			bw_mask_value(masked, strlen(masked));
+		bw_jw_kv_string(&w, in->label_keys[i], masked);
+	}
 	bw_jw_object_end(&w);
 	jw_strings(&w, "exposed_ports", in->exposed_ports, in->n_exposed_ports);
 	jw_strings(&w, "volumes", in->volumes, in->n_volumes);
@@ -169,7 +182,13 @@ static int inspect_json(FILE *out, const bw_image *img, const bw_inspect_report_
 		bw_jw_kv_string(&w, "diff_id", l->diff_id);
 		bw_jw_kv_uint(&w, "size", l->size);
 		bw_jw_kv_string(&w, "media_type", l->media_type);
-		bw_jw_kv_string(&w, "created_by", l->created_by);
+		if (l->created_by) {
+			char masked[8192];
+			bw_redact(l->created_by, false, masked, sizeof(masked));
+			bw_jw_kv_string(&w, "created_by", masked);
+		} else {
+			bw_jw_kv_string(&w, "created_by", NULL);
+		}
 		bw_jw_kv_uint(&w, "entries", l->entries);
 		bw_jw_kv_uint(&w, "file_bytes", l->file_bytes);
 		if (l->skipped)
@@ -308,15 +327,21 @@ static int inspect_table(FILE *out, const bw_image *img, const bw_inspect_report
 	LINE("Volumes", in->volumes, in->n_volumes);
 #undef LINE
 	for (size_t i = 0; i < in->n_env; i++) {
+		char masked[8192];
+		bw_redact(in->env[i], true, masked, sizeof(masked));
 		fprintf(out, "  %-11s ", i ? "" : "Env");
-		put_clean(out, in->env[i], 90);
+		put_clean(out, masked, 90);
 		fputc('\n', out);
 	}
 	for (size_t i = 0; i < in->n_labels; i++) {
 		fprintf(out, "  %-11s ", i ? "" : "Labels");
 		put_clean(out, in->label_keys[i], 60);
 		fputc('=', out);
-		put_clean(out, in->label_values[i], 60);
+		char masked[8192];
+		snprintf(masked, sizeof(masked), "%s", in->label_values[i]);
+		if (bw_secret_name(in->label_keys[i], strlen(in->label_keys[i])))
+			bw_mask_value(masked, strlen(masked));
+		put_clean(out, masked, 60);
 		fputc('\n', out);
 	}
 	fprintf(out, "\n%sLayers%s (%zu)\n", bold, reset, in->n_layers);
@@ -328,7 +353,9 @@ static int inspect_table(FILE *out, const bw_image *img, const bw_inspect_report
 		short_digest(l->diff_id, d2, sizeof(d2));
 		human_size(l->size, size, sizeof(size));
 		fprintf(out, "  %-3zu %-19s %-19s %10s %8" PRIu64 "  ", i + 1, d1, d2, size, l->entries);
-		put_clean(out, l->skipped ? l->skipped : l->created_by ? l->created_by : "", 40);
+		char masked[8192];
+		bw_redact(l->skipped ? l->skipped : l->created_by ? l->created_by : "", false, masked, sizeof(masked));
+		put_clean(out, masked, 40);
 		fputc('\n', out);
 	}
 	fprintf(out, "\n%" PRIu64 " paths in the final filesystem\n", in->n_files);

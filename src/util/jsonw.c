@@ -96,6 +96,15 @@ void bw_json_escape(FILE *f, const char *str, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
+		/* Fast path: a run of printable ASCII needing no escape goes out in one write. */
+		size_t run = i;
+		while (run < len && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\')
+			run++;
+		if (run > i) {
+			fwrite(s + i, 1, run - i, f);
+			i = run;
+			continue;
+		}
 		unsigned char c = s[i];
 		if (c == '"' || c == '\\') {
 			fputc('\\', f);
