@@ -140,7 +140,9 @@ static int step_zlib(bw_decoder *d, const uint8_t *in, size_t in_len, size_t *in
 			d->member_done = true;
 			continue;
 		}
-		if (r == Z_DATA_ERROR && z->msg && strstr(z->msg, "check"))
+		/* zlib's words for a bad gzip trailer; "incorrect header check" is not one */
+		if (r == Z_DATA_ERROR && z->msg &&
+		    (!strcmp(z->msg, "incorrect data check") || !strcmp(z->msg, "incorrect length check")))
 			return bw_error_set(BW_EINPUT, "%s: gzip checksum mismatch (corrupt data)", d->what);
 		if (r != Z_OK && r != Z_BUF_ERROR)
 			return bw_error_set(BW_EINPUT, "%s: invalid gzip stream (%s)", d->what,
@@ -183,7 +185,8 @@ int bw_decoder_step(bw_decoder *d, const uint8_t *in, size_t in_len, size_t *in_
 	switch (d->comp) {
 	case BW_COMP_NONE: {
 		size_t n = in_len < out_cap ? in_len : out_cap;
-		memcpy(out, in, n);
+		if (n)
+			memcpy(out, in, n);
 		*in_used = *out_made = n;
 		return 0;
 	}

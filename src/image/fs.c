@@ -211,8 +211,20 @@ int bw_fs_add(bw_fs *fs, const bw_entry *e)
 	n->size = e->size;
 	n->layer = (uint32_t)e->layer;
 	n->link = NULL;
+	n->data_path = NULL;
+	n->data_layer = n->layer;
 	if (e->link && !(n->link = bw_arena_strdup(&fs->mem, e->link)))
 		return bw_error_set(BW_EINTERNAL, "out of memory");
+	if (n->type == BW_FT_FILE) {
+		n->data_path = n->path;
+	} else if (n->type == BW_FT_HARDLINK && n->link) {
+		const bw_fsnode *t = bw_strmap_get(&fs->map, n->link);
+		if (t && (t->type == BW_FT_FILE || t->type == BW_FT_HARDLINK) && t->data_path) {
+			n->data_path = t->data_path;
+			n->data_layer = t->data_layer;
+			n->size = t->size;
+		}
+	}
 	return 0;
 }
 
@@ -272,11 +284,17 @@ restart:;
 			goto restart;
 		}
 		if (node->type == BW_FT_HARDLINK) {
+			bw_fsnode *link = node;
 			for (int h = 0; node && node->type == BW_FT_HARDLINK; h++) {
 				if (h > BW_MAX_LINK_HOPS)
 					return bw_error_set(BW_EINPUT, "%.200s: hard link chain too long", path);
 				node = node->link ? bw_strmap_get(&fs->map, node->link) : NULL;
 			}
+			/* The target path now holds something else (or nothing): the link
+			 * still holds the content it was made with. */
+			if (!node || node->layer != link->data_layer || !link->data_path ||
+			    strcmp(node->path, link->data_path) != 0)
+				node = link->data_path ? link : NULL;
 			if (!node)
 				return 0;
 		}
@@ -324,7 +342,8 @@ static int cmp_deleted(const void *a, const void *b)
 int bw_fs_walk_deleted(const bw_fs *fs, int (*fn)(const bw_fs_deleted *d, void *ctx), void *ctx)
 {
 	int rc = 0;
-	qsort(((bw_fs *)fs)->deleted, fs->n_deleted, sizeof(*fs->deleted), cmp_deleted);
+	if (fs->n_deleted > 1)
+		qsort(((bw_fs *)fs)->deleted, fs->n_deleted, sizeof(*fs->deleted), cmp_deleted);
 	for (size_t i = 0; i < fs->n_deleted && rc == 0; i++)
 		rc = fn(&fs->deleted[i], ctx);
 	return rc;

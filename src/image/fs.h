@@ -28,6 +28,12 @@ typedef struct bw_fsnode {
 	uint32_t mode;
 	uint32_t layer;
 	char type;
+	/* Where this node's content lives: its own path and layer for a file; for a
+	 * hard link, the target's, captured when the link was added (both names are
+	 * one inode, so a later layer replacing or deleting the target path does not
+	 * change what the link holds). NULL for a dangling link. */
+	const char *data_path;
+	uint32_t data_layer;
 } bw_fsnode;
 
 typedef struct bw_fs bw_fs;
@@ -55,7 +61,8 @@ bw_fsnode *bw_fs_get(const bw_fs *fs, const char *path);
 /*
  * Resolves path through symlinks (in every component, and in the last one
  * when follow_last) and hard links. *out is NULL when the path does not
- * exist. Errors: BW_EINPUT "too many levels of symbolic links".
+ * exist. A hard link resolves to its target node while that still holds the
+ * content it was linked to, else to the link node itself (see data_path). Errors: BW_EINPUT "too many levels of symbolic links".
  */
 int bw_fs_resolve(const bw_fs *fs, const char *path, bool follow_last, bw_fsnode **out);
 

@@ -812,10 +812,6 @@ static int file_cb(const bw_fsnode *n, void *arg)
 	walk_ctx *w = arg;
 	bw_file_info f = { .path = n->path, .type = n->type, .mode = n->mode, .uid = n->uid, .gid = n->gid,
 			   .size = n->size, .link = n->link, .layer = n->layer };
-	if (n->type == BW_FT_HARDLINK && n->link) {
-		const bw_fsnode *t = bw_fs_get(w->img->fs, n->link);
-		f.size = t ? t->size : 0;
-	}
 	return w->fn(&f, w->ctx);
 }
 

@@ -307,6 +307,15 @@ int bw_index_parse(const char *what, const void *data, size_t len, bw_index *out
 	}
 	if (check_schema_version(what, root, true) < 0)
 		goto done;
+	const char *mt;
+	if (bw_json_opt_string(what, root, "mediaType", &mt) < 0)
+		goto done;
+	if (mt && !bw_media_type_is_index(mt)) {
+		/* The document says what it is; believing the descriptor instead is
+		 * the confusion behind CVE-2021-41190. */
+		bw_error_set(BW_EINPUT, "%s: mediaType \"%.100s\" is not an image index", what, mt);
+		goto done;
+	}
 	if (bw_json_opt_array(what, root, "manifests", &arr) < 0)
 		goto done;
 	if (!arr) {

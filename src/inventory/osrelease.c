@@ -96,12 +96,14 @@ static int os_finish(bw_image *img, void *const *states, size_t n_layers)
 	for (int k = 0; k < 2 && !content; k++) {
 		if ((rc = bw_fs_resolve(bw_image_fs(img), wanted[k], true, &node)) < 0)
 			return rc; /* e.g. a symlink loop: reported as a warning by the caller */
-		if (!node || node->type != BW_FT_FILE)
+		if (!node || (node->type != BW_FT_FILE && node->type != BW_FT_HARDLINK))
 			continue;
-		int slot = strcmp(node->path, wanted[0]) == 0 ? 0 : strcmp(node->path, wanted[1]) == 0 ? 1 : -1;
-		if (slot < 0 || node->layer >= n_layers || !states[node->layer])
+		if (!node || !node->data_path)
 			continue;
-		content = ((os_layer *)states[node->layer])->content[slot];
+		int slot = strcmp(node->data_path, wanted[0]) == 0 ? 0 : strcmp(node->data_path, wanted[1]) == 0 ? 1 : -1;
+		if (slot < 0 || node->data_layer >= n_layers || !states[node->data_layer])
+			continue;
+		content = ((os_layer *)states[node->data_layer])->content[slot];
 	}
 	if (!content)
 		return 0;
