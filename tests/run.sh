@@ -25,7 +25,7 @@ say() { printf '%s\n' "$*" | tee -a "$results"; }
 run_unit_dir() {
   local dir=$1 label=$2 t out
   for t in "$dir"/test_*; do
-    [ -x "$t" ] || continue
+    [ -f "$t" ] && [ -x "$t" ] || continue
     out=$TMPROOT/unit.out
     if "$t" >"$out" 2>&1; then rc=0; else rc=$?; fi
     local passed failed
