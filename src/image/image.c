@@ -691,6 +691,8 @@ int bw_image_scan(bw_image *img)
 	for (size_t i = 0; i < img->n_layers; i++)
 		if (img->layers[i].rc < 0) {
 			rc = bw_error_restore(&img->layers[i].err);
+			if (rc >= 0) /* never report success for a failed layer */
+				rc = bw_error_set(BW_EINTERNAL, "%s: layer %zu failed without a message", img->name, i + 1);
 			goto done;
 		}
 	if (img->ref.transport == BW_TRANSPORT_DOCKER_ARCHIVE && !img->have_manifest_digest) {

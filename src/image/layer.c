@@ -221,6 +221,8 @@ out:
 
 static int consumer_fail(pass *p, int rc)
 {
+	if (bw_error_last()->code != rc) /* a failure that set no message of its own */
+		bw_error_set(rc, "%s: unreadable layer data", p->what);
 	if (p->consumer_rc == 0) {
 		p->consumer_rc = rc;
 		p->consumer_err = *bw_error_last();
@@ -335,7 +337,8 @@ static int dispatch(pass *p, const bw_entry *e, read_fn rd, void *rctx, bool *co
 		while (head_len < BW_HEAD_BYTES) {
 			ssize_t n = rd(rctx, head + head_len, BW_HEAD_BYTES - head_len);
 			if (n < 0)
-				return consumer_fail(p, BW_EINPUT);
+				return consumer_fail(p, bw_error_set(BW_EINPUT, "%s: %s: cannot read the file's data",
+								     p->what, e->path));
 			if (n == 0) {
 				eof = true;
 				break;
@@ -389,7 +392,8 @@ static int dispatch(pass *p, const bw_entry *e, read_fn rd, void *rctx, bool *co
 				break;
 			ssize_t n = rd(rctx, p->readbuf + BW_HEAD_BYTES, 65536);
 			if (n < 0)
-				return consumer_fail(p, BW_EINPUT);
+				return consumer_fail(p, bw_error_set(BW_EINPUT, "%s: %s: cannot read the file's data",
+								     p->what, e->path));
 			if (n == 0)
 				break;
 			data = p->readbuf + BW_HEAD_BYTES;
