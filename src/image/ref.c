@@ -112,7 +112,11 @@ int bw_ref_parse(const char *text, bw_ref *out)
 		return 0;
 	}
 	/* A path that exists is a local image; anything else looks like a registry reference. */
-	if (path_exists(text) || text[0] == '/' || text[0] == '.') {
+	const char *last_colon = strrchr(text, ':');
+	char *prefix = last_colon ? strndup(text, (size_t)(last_colon - text)) : NULL;
+	bool local_prefix = prefix && *prefix && path_exists(prefix);
+	free(prefix);
+	if (path_exists(text) || text[0] == '/' || text[0] == '.' || local_prefix) {
 		const char *colon = strrchr(text, ':');
 		char *base = NULL;
 		/* PATH:TAG, where PATH is an OCI layout or oci-archive */
