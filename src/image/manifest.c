@@ -281,6 +281,37 @@ static int check_schema_version(const char *what, json_t *root, bool required)
 	return 0;
 }
 
+/*
+ * The descriptors of root[key] (a required array of at most max entries),
+ * parsed into a new array; *n counts the ones parsed, also on failure, so the
+ * caller's free function releases exactly those.
+ */
+static int descriptor_array(const char *what, json_t *root, const char *key, size_t max,
+			    bw_descriptor **out, size_t *n)
+{
+	json_t *arr, *v;
+	size_t i;
+	char name[256];
+	int rc;
+
+	if (bw_json_opt_array(what, root, key, &arr) < 0)
+		return BW_EINPUT;
+	if (!arr)
+		return bw_error_set(BW_EINPUT, "%s: missing \"%s\" array", what, key);
+	if (json_array_size(arr) > max)
+		return bw_error_set(BW_EINPUT, "%s: %zu %s, more than the limit of %zu", what,
+				    json_array_size(arr), key, max);
+	if (!(*out = calloc(json_array_size(arr) + 1, sizeof(**out))))
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	json_array_foreach(arr, i, v) {
+		snprintf(name, sizeof(name), "%s: %s[%zu]", what, key, i);
+		if ((rc = descriptor_parse(name, v, &(*out)[i])) < 0)
+			return rc;
+		(*n)++;
+	}
+	return 0;
+}
+
 /* ---- index ---- */
 
 void bw_index_free(bw_index *x)
@@ -293,10 +324,8 @@ void bw_index_free(bw_index *x)
 
 int bw_index_parse(const char *what, const void *data, size_t len, bw_index *out)
 {
-	json_t *root = NULL, *arr, *v;
-	size_t i;
+	json_t *root = NULL;
 	int rc = BW_EINPUT;
-	char name[256];
 
 	memset(out, 0, sizeof(*out));
 	if (bw_json_parse(what, data, len, BW_MAX_MANIFEST_BYTES, &root) < 0)
@@ -316,28 +345,8 @@ int bw_index_parse(const char *what, const void *data, size_t len, bw_index *out
 		bw_error_set(BW_EINPUT, "%s: mediaType \"%.100s\" is not an image index", what, mt);
 		goto done;
 	}
-	if (bw_json_opt_array(what, root, "manifests", &arr) < 0)
+	if ((rc = descriptor_array(what, root, "manifests", BW_MAX_INDEX_ENTRIES, &out->manifests, &out->n)) < 0)
 		goto done;
-	if (!arr) {
-		bw_error_set(BW_EINPUT, "%s: missing \"manifests\" array", what);
-		goto done;
-	}
-	if (json_array_size(arr) > BW_MAX_INDEX_ENTRIES) {
-		bw_error_set(BW_EINPUT, "%s: %zu manifests, more than the limit of %d", what,
-			     json_array_size(arr), BW_MAX_INDEX_ENTRIES);
-		goto done;
-	}
-	out->manifests = calloc(json_array_size(arr) + 1, sizeof(*out->manifests));
-	if (!out->manifests) {
-		rc = bw_error_set(BW_EINTERNAL, "out of memory");
-		goto done;
-	}
-	json_array_foreach(arr, i, v) {
-		snprintf(name, sizeof(name), "%s: manifests[%zu]", what, i);
-		if ((rc = descriptor_parse(name, v, &out->manifests[i])) < 0)
-			goto done;
-		out->n++;
-	}
 	rc = 0;
 done:
 	if (rc < 0)
@@ -360,9 +369,8 @@ void bw_manifest_free(bw_manifest *m)
 
 int bw_manifest_parse(const char *what, const void *data, size_t len, bw_manifest *out)
 {
-	json_t *root = NULL, *arr, *v;
+	json_t *root = NULL;
 	const char *mt;
-	size_t i;
 	int rc = BW_EINPUT;
 	char name[256];
 
@@ -391,29 +399,8 @@ int bw_manifest_parse(const char *what, const void *data, size_t len, bw_manifes
 	}
 	if ((rc = descriptor_parse(name, json_object_get(root, "config"), &out->config)) < 0)
 		goto done;
-	rc = BW_EINPUT;
-	if (bw_json_opt_array(what, root, "layers", &arr) < 0)
+	if ((rc = descriptor_array(what, root, "layers", BW_MAX_LAYERS, &out->layers, &out->n_layers)) < 0)
 		goto done;
-	if (!arr) {
-		bw_error_set(BW_EINPUT, "%s: missing \"layers\" array", what);
-		goto done;
-	}
-	if (json_array_size(arr) > BW_MAX_LAYERS) {
-		bw_error_set(BW_EINPUT, "%s: %zu layers, more than the limit of %d", what,
-			     json_array_size(arr), BW_MAX_LAYERS);
-		goto done;
-	}
-	out->layers = calloc(json_array_size(arr) + 1, sizeof(*out->layers));
-	if (!out->layers) {
-		rc = bw_error_set(BW_EINTERNAL, "out of memory");
-		goto done;
-	}
-	json_array_foreach(arr, i, v) {
-		snprintf(name, sizeof(name), "%s: layers[%zu]", what, i);
-		if ((rc = descriptor_parse(name, v, &out->layers[i])) < 0)
-			goto done;
-		out->n_layers++;
-	}
 	rc = 0;
 done:
 	if (rc < 0)

@@ -22,9 +22,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char root[64];
-static char file[96];
-static char reference[128];
+static char root[1024];
+static char file[1100];
+static char reference[1200];
 static FILE *devnull;
 static int verbose; /* BW_FUZZ_VERBOSE=1: say how each input ended (for checking seeds) */
 
@@ -63,7 +63,12 @@ static void init_once(void)
 {
 	if (root[0])
 		return;
-	snprintf(root, sizeof(root), "/tmp/bw-fuzz-docker.XXXXXX");
+	/* $TMPDIR when set (tests/fuzz/run.sh points it into its scratch directory,
+	 * so that a run that crashes leaves nothing behind), else /tmp */
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp || strlen(tmp) > 900)
+		tmp = "/tmp";
+	snprintf(root, sizeof(root), "%s/bw-fuzz-docker.XXXXXX", tmp);
 	if (!mkdtemp(root))
 		die("mkdtemp");
 	atexit(cleanup);

@@ -23,6 +23,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -44,8 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * scan fails on the limit before it would compare the diff_id. */
 #define MAX_INFLATE_BYTES (MAX_LAYER_BYTES + (1ull << 20))
 
-static char root[64];
-static char reference[128];
+static char root[1024];
+static char reference[1200];
 static int blobs_fd = -1;
 static FILE *devnull;
 static bool verbose; /* BW_FUZZ_VERBOSE=1: say how each input ended (for checking seeds) */
@@ -91,25 +92,31 @@ static void write_at(int dirfd, const char *name, const void *data, size_t len)
 		die(name);
 }
 
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
 static void cleanup(void)
 {
-	char cmd[128];
-	if (!root[0])
-		return;
-	/* root is our own mkdtemp name: no quoting issues */
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd) != 0)
+	if (root[0] && nftw(root, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
 		fprintf(stderr, "fuzz_layer: could not remove %s\n", root);
 }
 
 static void init_once(void)
 {
-	char path[128];
+	char path[1100];
 	int rootfd;
 
 	if (root[0])
 		return;
-	snprintf(root, sizeof(root), "/tmp/bw-fuzz-layer.XXXXXX");
+	/* $TMPDIR when set (tests/fuzz/run.sh points it into its scratch directory,
+	 * so that a run that crashes leaves nothing behind), else /tmp */
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp || strlen(tmp) > 900)
+		tmp = "/tmp";
+	snprintf(root, sizeof(root), "%s/bw-fuzz-layer.XXXXXX", tmp);
 	if (!mkdtemp(root))
 		die("mkdtemp");
 	atexit(cleanup);

@@ -126,6 +126,10 @@ replay() { # NAME LOG FILES...
 }
 
 # tests/fuzz/known-bugs -> a UBSan suppressions file and BW_FUZZ_KNOWN
+# the harnesses' temporary directories go under $SCRATCH, removed on exit even
+# when a harness crashes before cleaning up
+export TMPDIR=$SCRATCH/tmp
+mkdir -p "$TMPDIR"
 SUPP=$SCRATCH/ubsan-known.supp
 : >"$SUPP"
 KNOWN=
