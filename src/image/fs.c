@@ -242,21 +242,17 @@ restart:;
 	const char *p = cur;
 	bw_fsnode *node = (bw_fsnode *)&fs->root;
 	res[0] = '\0';
-	for (;;) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		const char *end = strchr(p, '/');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		const char *rest = p + n;
+	const char *comp;
+	size_t n;
+	while (bw_path_next(&p, &comp, &n)) {
+		const char *rest = p;
 		while (*rest == '/')
 			rest++;
 		bool last = *rest == '\0';
 		if (rlen + 1 + n > BW_MAX_PATH_BYTES)
 			return bw_error_set(BW_EINPUT, "%.200s: resolves to a path that is too long", path);
 		res[rlen] = '/';
-		memcpy(res + rlen + 1, p, n);
+		memcpy(res + rlen + 1, comp, n);
 		res[rlen + 1 + n] = '\0';
 		node = bw_strmap_getn(&fs->map, res, rlen + 1 + n);
 		if (!node)

@@ -25,27 +25,20 @@ bw_path_status bw_path_from_tar(const char *name, char *out, size_t *out_len)
 		return BW_PATH_EMPTY;
 	if (*name == '/')
 		return BW_PATH_ABSOLUTE;
-	while (*p) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		const char *end = strchr(p, '/');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		if (n == 1 && p[0] == '.') {
-			p += n;
+	const char *c;
+	size_t n;
+	while (bw_path_next(&p, &c, &n)) {
+		if (bw_path_is_dot(c, n))
 			continue;
-		}
-		if (n == 2 && p[0] == '.' && p[1] == '.')
+		if (bw_path_is_dotdot(c, n))
 			return BW_PATH_DOTDOT;
 		if (n > BW_MAX_NAME_BYTES)
 			return BW_PATH_NAME_TOO_LONG;
 		if (o + 1 + n > BW_MAX_PATH_BYTES)
 			return BW_PATH_TOO_LONG;
 		out[o++] = '/';
-		memcpy(out + o, p, n);
+		memcpy(out + o, c, n);
 		o += n;
-		p += n;
 	}
 	if (o == 0)
 		out[o++] = '/';
@@ -62,29 +55,23 @@ int bw_path_join_link(const char *dir, const char *target, char *out, size_t out
 	if (outsz < 2)
 		return -1;
 	for (int k = 0; k < 2; k++) {
-		const char *p = parts[k];
-		while (*p) {
-			while (*p == '/')
-				p++;
-			if (!*p)
-				break;
-			const char *end = strchr(p, '/');
-			size_t n = end ? (size_t)(end - p) : strlen(p);
-			if (n == 1 && p[0] == '.') {
-				/* nothing */
-			} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+		const char *p = parts[k], *c;
+		size_t n;
+		while (bw_path_next(&p, &c, &n)) {
+			if (bw_path_is_dot(c, n))
+				continue;
+			if (bw_path_is_dotdot(c, n)) {
 				while (o > 0 && out[o - 1] != '/')
 					o--;
 				if (o > 0)
 					o--;
-			} else {
-				if (o + 1 + n + 1 > outsz)
-					return -1;
-				out[o++] = '/';
-				memcpy(out + o, p, n);
-				o += n;
+				continue;
 			}
-			p += n;
+			if (o + 1 + n + 1 > outsz)
+				return -1;
+			out[o++] = '/';
+			memcpy(out + o, c, n);
+			o += n;
 		}
 	}
 	if (o == 0)

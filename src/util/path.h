@@ -6,7 +6,9 @@
 #ifndef BW_UTIL_PATH_H
 #define BW_UTIL_PATH_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef enum bw_path_status {
 	BW_PATH_OK = 0,
@@ -32,6 +34,26 @@ bw_path_status bw_path_from_tar(const char *name, char *out, size_t *out_len);
  * chroot. dir is canonical ("/usr/bin"). Returns 0, or -1 if too long.
  */
 int bw_path_join_link(const char *dir, const char *target, char *out, size_t outsz);
+
+/*
+ * Steps to the next component of a '/'-separated path: skips slashes, sets
+ * *comp and *len, and advances *p past the component. false at the end.
+ */
+static inline bool bw_path_next(const char **p, const char **comp, size_t *len)
+{
+	while (**p == '/')
+		(*p)++;
+	if (!**p)
+		return false;
+	const char *end = strchr(*p, '/');
+	*comp = *p;
+	*len = end ? (size_t)(end - *p) : strlen(*p);
+	*p += *len;
+	return true;
+}
+
+static inline bool bw_path_is_dot(const char *c, size_t n) { return n == 1 && c[0] == '.'; }
+static inline bool bw_path_is_dotdot(const char *c, size_t n) { return n == 2 && c[0] == '.' && c[1] == '.'; }
 
 /* The parent directory of a canonical path ("/a/b" -> "/a", "/a" -> "/"), in place. */
 void bw_path_dirname(char *path);
