@@ -117,6 +117,7 @@ static int index_archive(bw_source *s)
 	struct archive *ar = archive_open_file(s->path);
 	struct archive_entry *e;
 	char name[BW_MAX_PATH_BYTES + 2];
+	bw_strmap seen = { 0 }; /* names so far, to refuse duplicates while listing */
 	size_t cap = 0;
 	int r, rc = BW_EINPUT;
 
@@ -132,7 +133,7 @@ static int index_archive(bw_source *s)
 			goto done;
 		if (!name[0])
 			continue; /* "./" itself */
-		if (bw_strmap_get(&s->members, name)) {
+		if (bw_strmap_get(&seen, name)) {
 			bw_error_set(BW_EINPUT, "%s: two members are named \"%.200s\"", s->name, name);
 			goto done;
 		}
@@ -153,6 +154,10 @@ static int index_archive(bw_source *s)
 			goto done;
 		}
 		s->n_members++;
+		if (bw_strmap_put(&seen, m->name, m) < 0) { /* m moves on realloc; only the key matters */
+			rc = bw_error_set(BW_EINTERNAL, "out of memory");
+			goto done;
+		}
 		if (archive_entry_filetype(e) == AE_IFLNK && archive_entry_symlink(e)) {
 			char dir[BW_MAX_PATH_BYTES + 2], target[BW_MAX_PATH_BYTES + 2];
 			snprintf(dir, sizeof(dir), "/%s", name);
@@ -174,6 +179,7 @@ static int index_archive(bw_source *s)
 		}
 	rc = 0;
 done:
+	bw_strmap_free(&seen);
 	archive_read_free(ar);
 	return rc;
 }

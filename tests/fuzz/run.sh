@@ -21,8 +21,8 @@
 # while fuzzing are kept in build-fuzz/fuzz-artifacts/NAME/. Always exits 0:
 # the lines carry the result (tests/run.sh counts them).
 #
-# The library is built with -fsanitize=fuzzer-no-link too (c_args), so libFuzzer
-# gets coverage from libbulwark and not only from the harness file.
+# meson.build compiles the library with -fsanitize=fuzzer-no-link when
+# -Dfuzzers=true, so libFuzzer gets coverage from libbulwark, not only the harness.
 set -uo pipefail
 
 SECS=${1:-20}
@@ -52,16 +52,12 @@ if ! command -v clang >/dev/null 2>&1; then
 fi
 mkdir -p "$SCRATCH"
 blog=$SCRATCH/build.log
-FUZZ_CARGS=-fsanitize=fuzzer-no-link
 if [ ! -f "$BUILD/build.ninja" ]; then
   if ! CC=clang meson setup "$BUILD" -Dfuzzers=true -Db_sanitize=address,undefined -Db_lundef=false \
-       -Dtests=disabled -Dbuildtype=debugoptimized -Dc_args="$FUZZ_CARGS" >"$blog" 2>&1; then
+       -Dtests=disabled -Dbuildtype=debugoptimized >"$blog" 2>&1; then
     rm -rf "$BUILD" # a half-configured directory would be taken as built next time
     build_fail "meson setup failed" "$blog"
   fi
-elif ! grep -q -- "$FUZZ_CARGS" "$BUILD/meson-info/intro-buildoptions.json" 2>/dev/null; then
-  # configured by hand without coverage for the library: add it
-  meson configure "$BUILD" -Dc_args="$FUZZ_CARGS" >"$blog" 2>&1 || build_fail "meson configure failed" "$blog"
 fi
 targets=()
 for h in $HARNESSES; do

@@ -61,3 +61,10 @@ t_eq "$label hostile symlink-loop lists links" "/etc/os-release->os-release2 /et
 img=$(make_case platform-missing)
 t_run_expect "$label platform arm64 selected" 0 "" -- "$BULWARK" inspect --platform linux/arm64 "$img"
 t_run_expect "$label platform syntax" 2 "expected os/arch" -- "$BULWARK" inspect --platform linux "$img"
+
+# An archive with two members of one name means two things to two readers: refused.
+# (the inputs are fuzz-corpus regressions; the same-size one used to read the first silently)
+for f in duplicate-member duplicate-member-same-size; do
+  t_run_expect "$label hostile docker-archive $f" 3 'two members are named "l.tar"' -- \
+    "$BULWARK" inspect "docker-archive:$TOP/tests/fuzz/corpus/docker_archive/$f.tar"
+done
