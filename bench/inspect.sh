@@ -44,6 +44,9 @@ zlib=$(BULWARK_INFLATE=zlib timeit taskset -c 0 "$BULWARK" inspect --files --for
 umoci_t=$(timeit bash -c "rm -rf '$tmp/b'; umoci unpack --image '$layout:latest' '$tmp/b'")
 rm -rf "$tmp/b"
 rss=$(/usr/bin/time -f %M "$BULWARK" inspect --files --format json "oci:$layout:latest" 2>&1 >/dev/null | tail -1)
+# Memory must not grow with image size: a 1 GiB layer (one file of zeros) for comparison.
+python3 "$TOP/tests/lib/mkimage.py" hostile gzip-bomb "$tmp/big" >/dev/null
+rss_big=$(/usr/bin/time -f %M "$BULWARK" inspect --format json "oci:$tmp/big:latest" 2>&1 >/dev/null | tail -1)
 
 echo "image: $layout (${#blobs[@]} gzip layers, $((compressed / 1000000)) MB compressed, $((uncompressed / 1000000)) MB uncompressed), $(nproc) cores"
 printf '%-44s %8.3f s\n' "igzip -dc of the layers (1 core, the floor)" "$floor"
@@ -52,3 +55,4 @@ printf '%-44s %8.3f s   ratio to floor %s\n' "bulwark inspect --files (all cores
 printf '%-44s %8.3f s   ratio to floor %s\n' "bulwark, zlib inflate (1 core)" "$zlib" "$(ratio "$zlib" "$floor")"
 printf '%-44s %8.3f s   bulwark is %sx faster\n' "umoci unpack (peer, writes to disk)" "$umoci_t" "$(ratio "$umoci_t" "$all")"
 printf '%-44s %8s MB\n' "bulwark peak RSS" "$((rss / 1024))"
+printf '%-44s %8s MB\n' "bulwark peak RSS, 1 GiB single-file layer" "$((rss_big / 1024))"
