@@ -37,5 +37,6 @@ int cli_output_close(cli_output *o, bool ok);
 long long cli_parse_size(const char *s);
 
 int cmd_inspect(int argc, char **argv);
+int cmd_sbom(int argc, char **argv);
 
 #endif

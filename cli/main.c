@@ -10,6 +10,7 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  inspect IMAGE     manifest, config, layers and files of an image\n"
+	"  sbom IMAGE        the packages in an image (OS: dpkg, apk, rpm)\n"
 	"  version           print the version\n"
 	"\n"
 	"IMAGE: oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE, dir:ROOTFS,\n"
@@ -56,6 +57,8 @@ int main(int argc, char **argv)
 	argv += i;
 	if (!strcmp(cmd, "inspect"))
 		return cmd_inspect(argc, argv);
+	if (!strcmp(cmd, "sbom"))
+		return cmd_sbom(argc, argv);
 	if (!strcmp(cmd, "version")) {
 		printf("bulwark %s\n", bw_version());
 		return 0;

@@ -36,6 +36,9 @@ typedef struct bw_inspect_report_options {
 BW_EXTERN int bw_report_inspect(FILE *out, const bw_image *img, bw_format format,
 				const bw_inspect_report_options *opts);
 
+/* `sbom`: the inspect document plus `packages` (json), or a package table. */
+BW_EXTERN int bw_report_sbom(FILE *out, const bw_image *img, bw_format format);
+
 #ifdef __cplusplus
 }
 #endif

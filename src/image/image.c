@@ -859,6 +859,8 @@ void bw_image_free(bw_image *img)
 	}
 	free(img->layers);
 	free(img->layer_infos);
+	free(img->packages);
+	bw_arena_free(&img->pkg_mem);
 	bw_fs_free(img->fs);
 	bw_strmap_free(&img->analyzer_paths);
 	bw_config_free(&img->config);

@@ -8,6 +8,7 @@
 #include <pthread.h>
 
 #include "bulwark/image.h"
+#include "bulwark/package.h"
 #include "crypto/digest.h"
 #include "image/analyzer.h"
 #include "image/fs.h"
@@ -81,6 +82,11 @@ struct bw_image {
 	size_t n_analyzers;
 	bw_strmap analyzer_paths; /* path -> (uintptr_t) bit mask of analyzers */
 	bool analyzers_peek;      /* some analyzer has wants(): read heads of files */
+
+	/* packages, added by analyzers' finish() (inventory/package.c) */
+	bw_arena pkg_mem;
+	bw_package *packages;
+	size_t n_packages, cap_packages;
 
 	/* os-release, set by the analyzer */
 	char *os_family, *os_version, *os_codename, *os_pretty_name;

@@ -1,9 +1,11 @@
 /* inventory/analyzers.c: the analyzers compiled into libbulwark, in dispatch order. */
 #include "image/analyzer.h"
 
-extern const bw_analyzer bw_analyzer_osrelease;
+extern const bw_analyzer bw_analyzer_os;
+extern const bw_analyzer bw_analyzer_dpkg;
 
 const bw_analyzer *const bw_analyzers[] = {
-	&bw_analyzer_osrelease,
+	&bw_analyzer_os,
+	&bw_analyzer_dpkg,
 	NULL,
 };

@@ -9,6 +9,7 @@
 #include "bulwark/bulwark.h"
 #include "util/jsonw.h"
 #include "util/redact.h"
+#include "report/report_int.h"
 
 int bw_format_parse(const char *name, bw_format *out)
 {
@@ -93,111 +94,119 @@ static int json_deleted(const bw_deleted_info *d, void *arg)
 	return 0;
 }
 
-static int inspect_json(FILE *out, const bw_image *img, const bw_inspect_report_options *o)
+/* The members every report starts with: schema, tool, artifact (DESIGN.md §6). */
+void bw_report__json_head(bw_jsonw *w, const bw_image *img)
 {
 	const bw_image_info *in = bw_image_get_info(img);
-	bw_jsonw w;
-	list_ctx c = { &w, out, in };
 	char platform[128];
 
-	bw_jw_init(&w, out, true);
-	bw_jw_object_begin(&w);
-	bw_jw_kv_uint(&w, "schema", 1);
-	bw_jw_key(&w, "tool");
-	bw_jw_object_begin(&w);
-	bw_jw_kv_string(&w, "name", "bulwark");
-	bw_jw_kv_string(&w, "version", bw_version());
-	bw_jw_object_end(&w);
+	bw_jw_kv_uint(w, "schema", 1);
+	bw_jw_key(w, "tool");
+	bw_jw_object_begin(w);
+	bw_jw_kv_string(w, "name", "bulwark");
+	bw_jw_kv_string(w, "version", bw_version());
+	bw_jw_object_end(w);
 
-	bw_jw_key(&w, "artifact");
-	bw_jw_object_begin(&w);
-	bw_jw_kv_string(&w, "reference", in->reference);
-	bw_jw_kv_string(&w, "transport", in->transport);
-	bw_jw_kv_string(&w, "manifest_digest", in->manifest_digest);
-	bw_jw_kv_string(&w, "manifest_media_type", in->manifest_media_type);
+	bw_jw_key(w, "artifact");
+	bw_jw_object_begin(w);
+	bw_jw_kv_string(w, "reference", in->reference);
+	bw_jw_kv_string(w, "transport", in->transport);
+	bw_jw_kv_string(w, "manifest_digest", in->manifest_digest);
+	bw_jw_kv_string(w, "manifest_media_type", in->manifest_media_type);
 	if (in->index_digest)
-		bw_jw_kv_string(&w, "index_digest", in->index_digest);
-	bw_jw_kv_string(&w, "config_digest", in->config_digest);
+		bw_jw_kv_string(w, "index_digest", in->index_digest);
+	bw_jw_kv_string(w, "config_digest", in->config_digest);
 	if (in->os && in->architecture) {
 		if (in->variant)
 			snprintf(platform, sizeof(platform), "%s/%s/%s", in->os, in->architecture, in->variant);
 		else
 			snprintf(platform, sizeof(platform), "%s/%s", in->os, in->architecture);
-		bw_jw_kv_string(&w, "platform", platform);
+		bw_jw_kv_string(w, "platform", platform);
 	} else {
-		bw_jw_kv_string(&w, "platform", NULL);
+		bw_jw_kv_string(w, "platform", NULL);
 	}
-	bw_jw_kv_string(&w, "created", in->created);
-	bw_jw_key(&w, "os");
+	bw_jw_kv_string(w, "created", in->created);
+	bw_jw_key(w, "os");
 	if (in->os_family) {
-		bw_jw_object_begin(&w);
-		bw_jw_kv_string(&w, "family", in->os_family);
-		bw_jw_kv_string(&w, "version", in->os_version);
+		bw_jw_object_begin(w);
+		bw_jw_kv_string(w, "family", in->os_family);
+		bw_jw_kv_string(w, "version", in->os_version);
 		if (in->os_codename)
-			bw_jw_kv_string(&w, "codename", in->os_codename);
+			bw_jw_kv_string(w, "codename", in->os_codename);
 		if (in->os_pretty_name)
-			bw_jw_kv_string(&w, "name", in->os_pretty_name);
-		bw_jw_object_end(&w);
+			bw_jw_kv_string(w, "name", in->os_pretty_name);
+		bw_jw_object_end(w);
 	} else {
-		bw_jw_null(&w);
+		bw_jw_null(w);
 	}
 	if (in->n_repo_tags)
-		jw_strings(&w, "repo_tags", in->repo_tags, in->n_repo_tags);
+		jw_strings(w, "repo_tags", in->repo_tags, in->n_repo_tags);
 
-	bw_jw_key(&w, "config");
-	bw_jw_object_begin(&w);
-	bw_jw_kv_string(&w, "user", in->user ? in->user : "");
-	bw_jw_key(&w, "env");
-	bw_jw_array_begin(&w);
+	bw_jw_key(w, "config");
+	bw_jw_object_begin(w);
+	bw_jw_kv_string(w, "user", in->user ? in->user : "");
+	bw_jw_key(w, "env");
+	bw_jw_array_begin(w);
 	for (size_t i = 0; i < in->n_env; i++) {
 		char masked[8192];
 		bw_redact(in->env[i], true, masked, sizeof(masked));
-		bw_jw_string(&w, masked);
+		bw_jw_string(w, masked);
 	}
-	bw_jw_array_end(&w);
-	jw_strings(&w, "entrypoint", in->entrypoint, in->n_entrypoint);
-	jw_strings(&w, "cmd", in->cmd, in->n_cmd);
-	bw_jw_key(&w, "labels");
-	bw_jw_object_begin(&w);
+	bw_jw_array_end(w);
+	jw_strings(w, "entrypoint", in->entrypoint, in->n_entrypoint);
+	jw_strings(w, "cmd", in->cmd, in->n_cmd);
+	bw_jw_key(w, "labels");
+	bw_jw_object_begin(w);
 	for (size_t i = 0; i < in->n_labels; i++) {
 		char masked[8192];
 		snprintf(masked, sizeof(masked), "%s", in->label_values[i]);
 		if (bw_secret_name(in->label_keys[i], strlen(in->label_keys[i])))
 			bw_mask_value(masked, strlen(masked));
-		bw_jw_kv_string(&w, in->label_keys[i], masked);
+		bw_jw_kv_string(w, in->label_keys[i], masked);
 	}
-	bw_jw_object_end(&w);
-	jw_strings(&w, "exposed_ports", in->exposed_ports, in->n_exposed_ports);
-	jw_strings(&w, "volumes", in->volumes, in->n_volumes);
-	bw_jw_kv_string(&w, "working_dir", in->working_dir ? in->working_dir : "");
-	bw_jw_kv_bool(&w, "healthcheck", in->has_healthcheck);
-	bw_jw_object_end(&w);
+	bw_jw_object_end(w);
+	jw_strings(w, "exposed_ports", in->exposed_ports, in->n_exposed_ports);
+	jw_strings(w, "volumes", in->volumes, in->n_volumes);
+	bw_jw_kv_string(w, "working_dir", in->working_dir ? in->working_dir : "");
+	bw_jw_kv_bool(w, "healthcheck", in->has_healthcheck);
+	bw_jw_object_end(w);
 
-	bw_jw_key(&w, "layers");
-	bw_jw_array_begin(&w);
+	bw_jw_key(w, "layers");
+	bw_jw_array_begin(w);
 	for (size_t i = 0; i < in->n_layers; i++) {
 		const bw_layer_info *l = &in->layers[i];
-		bw_jw_object_begin(&w);
-		bw_jw_kv_string(&w, "digest", l->digest);
-		bw_jw_kv_string(&w, "diff_id", l->diff_id);
-		bw_jw_kv_uint(&w, "size", l->size);
-		bw_jw_kv_string(&w, "media_type", l->media_type);
+		bw_jw_object_begin(w);
+		bw_jw_kv_string(w, "digest", l->digest);
+		bw_jw_kv_string(w, "diff_id", l->diff_id);
+		bw_jw_kv_uint(w, "size", l->size);
+		bw_jw_kv_string(w, "media_type", l->media_type);
 		if (l->created_by) {
 			char masked[8192];
 			bw_redact(l->created_by, false, masked, sizeof(masked));
-			bw_jw_kv_string(&w, "created_by", masked);
+			bw_jw_kv_string(w, "created_by", masked);
 		} else {
-			bw_jw_kv_string(&w, "created_by", NULL);
+			bw_jw_kv_string(w, "created_by", NULL);
 		}
-		bw_jw_kv_uint(&w, "entries", l->entries);
-		bw_jw_kv_uint(&w, "file_bytes", l->file_bytes);
+		bw_jw_kv_uint(w, "entries", l->entries);
+		bw_jw_kv_uint(w, "file_bytes", l->file_bytes);
 		if (l->skipped)
-			bw_jw_kv_string(&w, "skipped", l->skipped);
-		bw_jw_object_end(&w);
+			bw_jw_kv_string(w, "skipped", l->skipped);
+		bw_jw_object_end(w);
 	}
-	bw_jw_array_end(&w);
-	bw_jw_kv_uint(&w, "files_count", in->n_files);
-	bw_jw_object_end(&w); /* artifact */
+	bw_jw_array_end(w);
+	bw_jw_kv_uint(w, "files_count", in->n_files);
+	bw_jw_object_end(w); /* artifact */
+}
+
+static int inspect_json(FILE *out, const bw_image *img, const bw_inspect_report_options *o)
+{
+	const bw_image_info *in = bw_image_get_info(img);
+	bw_jsonw w;
+	list_ctx c = { &w, out, in };
+
+	bw_jw_init(&w, out, true);
+	bw_jw_object_begin(&w);
+	bw_report__json_head(&w, img);
 
 	if (o && o->files) {
 		bw_jw_key(&w, "files");

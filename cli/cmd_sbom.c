@@ -1,0 +1,57 @@
+/* `bulwark sbom IMAGE`: the packages in an image. */
+#include <getopt.h>
+
+#include "cli.h"
+
+static const char usage[] =
+	"usage: bulwark sbom IMAGE [--format json|table] [-o FILE] [--platform os/arch[/variant]]\n";
+
+int cmd_sbom(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "platform", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bw_image_options opts = BW_IMAGE_OPTIONS_INIT;
+	bw_format format = BW_FORMAT_TABLE;
+	const char *outpath = NULL;
+	bw_image *img = NULL;
+	cli_output out;
+	int c, status;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (bw_format_parse(optarg, &format) < 0)
+				return cli_fail();
+			break;
+		case 'o': outpath = optarg; break;
+		case 'p': opts.platform = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (bw_image_open(&img, argv[optind], &opts) < 0 || bw_image_scan(img) < 0) {
+		status = cli_fail();
+		bw_image_free(img);
+		return status;
+	}
+	if ((status = cli_output_open(&out, outpath)) != 0) {
+		bw_image_free(img);
+		return status;
+	}
+	bool ok = bw_report_sbom(out.f, img, format) == 0;
+	status = cli_output_close(&out, ok);
+	if (!ok && status == 0)
+		status = cli_fail();
+	bw_image_free(img);
+	return status;
+}

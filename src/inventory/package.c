@@ -1,0 +1,183 @@
+/* inventory/package.c: recording packages on the image, install layers, package URLs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bulwark/errors.h"
+#include "image/image_int.h"
+#include "inventory/package.h"
+
+void bw_purl_escape(char *out, size_t outsz, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = strlen(out);
+	for (; s && *s && o + 4 < outsz; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+		    c == '-' || c == '_' || c == '~') {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+static void purl_of(const bw_pkg_new *p, char *out, size_t n)
+{
+	out[0] = '\0';
+	snprintf(out, n, "pkg:%s/", p->type);
+	if (p->purl_namespace) {
+		bw_purl_escape(out, n, p->purl_namespace);
+		strncat(out, "/", n - strlen(out) - 1);
+	}
+	bw_purl_escape(out, n, p->name);
+	if (p->version) {
+		strncat(out, "@", n - strlen(out) - 1);
+		bw_purl_escape(out, n, p->version);
+	}
+	/* qualifiers in lexical order, as the purl spec's canonical form wants */
+	const char *keys[] = { "arch", "distro", "epoch" };
+	const char *vals[] = { p->arch, p->purl_distro, p->purl_epoch };
+	char sep = '?';
+	for (int i = 0; i < 3; i++) {
+		if (!vals[i] || !*vals[i])
+			continue;
+		size_t l = strlen(out);
+		snprintf(out + l, n - l, "%c%s=", sep, keys[i]);
+		bw_purl_escape(out, n, vals[i]);
+		sep = '&';
+	}
+}
+
+static const char *keep(bw_image *img, const char *s, int *fail)
+{
+	if (!s)
+		return NULL;
+	char *c = bw_arena_strdup(&img->pkg_mem, s);
+	if (!c)
+		*fail = 1;
+	return c;
+}
+
+int bw_image_add_package(bw_image *img, const bw_pkg_new *p)
+{
+	int fail = 0;
+	char purl[2048];
+
+	if (img->n_packages == img->cap_packages) {
+		size_t cap = img->cap_packages ? img->cap_packages * 2 : 64;
+		bw_package *v = realloc(img->packages, cap * sizeof(*v));
+		if (!v)
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		img->packages = v;
+		img->cap_packages = cap;
+	}
+	bw_package *q = &img->packages[img->n_packages];
+	memset(q, 0, sizeof(*q));
+	purl_of(p, purl, sizeof(purl));
+	q->type = keep(img, p->type, &fail);
+	q->name = keep(img, p->name, &fail);
+	q->version = keep(img, p->version, &fail);
+	q->arch = keep(img, p->arch, &fail);
+	q->source_name = keep(img, p->source_name, &fail);
+	q->source_version = keep(img, p->source_version, &fail);
+	q->vendor = keep(img, p->vendor, &fail);
+	q->maintainer = keep(img, p->maintainer, &fail);
+	q->path = keep(img, p->path, &fail);
+	q->purl = keep(img, purl, &fail);
+	q->layer = p->layer;
+	if (p->n_licenses) {
+		const char **l = bw_arena_alloc(&img->pkg_mem, p->n_licenses * sizeof(char *));
+		if (!l)
+			fail = 1;
+		for (size_t i = 0; l && i < p->n_licenses; i++)
+			l[i] = keep(img, p->licenses[i], &fail);
+		q->licenses = l;
+		q->n_licenses = l ? p->n_licenses : 0;
+	}
+	if (p->n_files) {
+		const char **f = bw_arena_alloc(&img->pkg_mem, p->n_files * sizeof(char *));
+		if (!f)
+			fail = 1;
+		for (size_t i = 0; f && i < p->n_files; i++)
+			f[i] = keep(img, p->files[i], &fail);
+		q->files = f;
+		q->n_files = f ? p->n_files : 0;
+	}
+	if (fail)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	img->n_packages++;
+	return 0;
+}
+
+size_t bw_image_package_count(const bw_image *img)
+{
+	return img->n_packages;
+}
+
+const bw_package *bw_image_package_at(const bw_image *img, size_t i)
+{
+	return i < img->n_packages ? &img->packages[i] : NULL;
+}
+
+static char *snap_key(const char *name, const char *arch, const char *version)
+{
+	size_t n = strlen(name) + (arch ? strlen(arch) : 0) + (version ? strlen(version) : 0) + 3;
+	char *k = malloc(n);
+	if (k)
+		snprintf(k, n, "%s\t%s\t%s", name, arch ? arch : "", version ? version : "");
+	return k;
+}
+
+int bw_pkg_snapshot_add(bw_pkg_snapshot *s, const char *name, const char *arch, const char *version)
+{
+	char *k = snap_key(name, arch, version);
+	if (!k)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	if (s->n_owned == s->cap_owned) {
+		size_t cap = s->cap_owned ? s->cap_owned * 2 : 64;
+		char **o = realloc(s->owned, cap * sizeof(*o));
+		if (!o) {
+			free(k);
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		}
+		s->owned = o;
+		s->cap_owned = cap;
+	}
+	s->owned[s->n_owned++] = k;
+	if (bw_strmap_put(&s->keys, k, (void *)1) < 0)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	return 0;
+}
+
+void bw_pkg_snapshot_free(bw_pkg_snapshot *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_owned; i++)
+		free(s->owned[i]);
+	free(s->owned);
+	bw_strmap_free(&s->keys);
+	memset(s, 0, sizeof(*s));
+}
+
+size_t bw_pkg_install_layer(bw_pkg_snapshot *const *snaps, size_t final_layer, const char *name,
+			    const char *arch, const char *version)
+{
+	char *k = snap_key(name, arch, version);
+	size_t found = final_layer;
+	if (!k)
+		return final_layer;
+	for (size_t i = final_layer + 1; i-- > 0;) {
+		if (!snaps[i])
+			continue;
+		if (!bw_strmap_get(&snaps[i]->keys, k))
+			break;
+		found = i;
+	}
+	free(k);
+	return found;
+}
