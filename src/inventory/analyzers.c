@@ -3,9 +3,11 @@
 
 extern const bw_analyzer bw_analyzer_os;
 extern const bw_analyzer bw_analyzer_dpkg;
+extern const bw_analyzer bw_analyzer_apk;
 
 const bw_analyzer *const bw_analyzers[] = {
 	&bw_analyzer_os,
 	&bw_analyzer_dpkg,
+	&bw_analyzer_apk,
 	NULL,
 };

@@ -84,3 +84,51 @@ if need_shared "ospkgs pkgdb dpkg"; then
   t_eq "pkgdb claircore-postgresql: Source with version" "postgresql-common 200+deb10u5" \
     "$(jq -r '.packages[] | select(.name == "postgresql-client") | .source_name + " " + .source_version' "$out")"
 fi
+
+# --- apk databases from ../shared/data/pkgdb/apk: every field of the upstream expectations
+if need_shared "ospkgs pkgdb apk"; then
+  for d in "$SHARED"/data/pkgdb/apk/*/; do
+    case_name=$(basename "$d")
+    out=$TMPROOT/apk-$case_name.json
+    t_run_expect "pkgdb apk $case_name sbom" 0 "" -- "$BULWARK" sbom --format json -o "$out" "dir:$d"
+    if jq -e '.cases[0].packages' "$d/EXPECTED.json" >/dev/null; then
+      t_eq "pkgdb apk $case_name = upstream expectation" \
+        "$(jq -r '.cases[0].packages[] | [.name, .version, .arch, (if .origin == "" then .name else .origin end), .license] | @tsv' "$d/EXPECTED.json" | LC_ALL=C sort)" \
+        "$(jq -r '.packages[] | [.name, .version, .arch, .source_name, (.licenses | join(" "))] | @tsv' "$out" | LC_ALL=C sort)"
+    else # a dependency map: every package it names is listed
+      missing=$(jq -r '.cases[0].dependency_of | to_entries[] | .key, .value[]' "$d/EXPECTED.json" | sort -u |
+        while read -r p; do jq -e --arg p "$p" 'any(.packages[]; .name == $p)' "$out" >/dev/null || echo "$p"; done)
+      t_eq "pkgdb apk $case_name: every package of the dependency map listed" "" "$missing"
+    fi
+  done
+fi
+
+# --- apk install layers and a database in a later layer (an image of our own)
+spec=$TMPROOT/apk-layers.json
+cat >"$spec" <<'JSON'
+{"format": "oci", "images": [{"architecture": "amd64", "os": "linux", "config": {},
+ "layers": [
+  {"compression": "gzip", "created_by": "base", "entries": [
+    {"path": "etc/alpine-release", "type": "file", "content": "3.18.4\n"},
+    {"path": "lib/apk/db/installed", "type": "file", "content": "P:musl\nV:1.2.4-r1\nA:x86_64\no:musl\nL:MIT\n\nP:busybox\nV:1.36.1-r2\nA:x86_64\nL:GPL-2.0-only\nF:bin\nR:busybox\n\n"}]},
+  {"compression": "gzip", "created_by": "upgrade busybox, add curl", "entries": [
+    {"path": "lib/apk/db/installed", "type": "file", "content": "P:musl\nV:1.2.4-r1\nA:x86_64\no:musl\nL:MIT\n\nP:busybox\nV:1.36.1-r5\nA:x86_64\nL:GPL-2.0-only\nF:bin\nR:busybox\n\nP:curl\nV:8.4.0-r0\nA:x86_64\nL:curl\n\n"}]}]}]}
+JSON
+python3 "$TOP/tests/lib/mkimage.py" build "$spec" "$TMPROOT/apk-img" >/dev/null
+out=$TMPROOT/apk-img.json
+t_run_expect "apk layered image sbom" 0 "" -- "$BULWARK" sbom --format json -o "$out" "oci:$TMPROOT/apk-img:latest"
+t_eq "apk install layers (unchanged 1, upgraded 2, new 2)" "busybox 1.36.1-r5 2,curl 8.4.0-r0 2,musl 1.2.4-r1 1" \
+  "$(jq -r '[.packages[] | "\(.name) \(.version) \(.layer_index)"] | sort | join(",")' "$out")"
+t_eq "apk os and purl" "alpine 3.18.4 pkg:apk/alpine/busybox@1.36.1-r5?arch=x86_64&distro=3.18.4 /bin/busybox" \
+  "$(jq -r '.artifact.os.family + " " + .artifact.os.version + " " + (.packages[] | select(.name == "busybox") | .purl) + " " + "/bin/busybox"' "$out")"
+
+# --- hostile databases: unreadable ones are reported with one warning naming them; the scan goes on
+big=$TMPROOT/bigline
+mkdir -p "$big/var/lib/dpkg" "$big/lib/apk/db" "$big/etc"
+printf 'ID=debian\nVERSION_ID=12\n' >"$big/etc/os-release"
+{ printf 'Package: a\nVersion: 1\nStatus: install ok installed\nDescription: '; head -c 70000000 /dev/zero | tr '\0' 'x'; printf '\n'; } >"$big/var/lib/dpkg/status"
+printf 'P:x\nthis is not a K:value line\n' >"$big/lib/apk/db/installed"
+t_run_expect "hostile dpkg status with a 70 MB line: scan goes on" 0 "" -- "$BULWARK" sbom --format json "dir:$big"
+t_check "hostile dpkg status: one warning naming it" grep -q '/var/lib/dpkg/status.*larger than' "$T_ERR"
+t_check "hostile apk database: one warning naming it" grep -q '/lib/apk/db/installed.*not a "K:value" line.*not listed' "$T_ERR"
+t_eq "hostile databases: no packages passed off" "0 debian" "$(jq -r '(.packages | length | tostring) + " " + .artifact.os.family' "$T_OUT")"
