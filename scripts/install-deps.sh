@@ -6,9 +6,9 @@ set -euo pipefail
 PACKAGES=(
   # build
   gcc make pkg-config meson ninja-build
-  libarchive-dev libisal-dev libjansson-dev libzstd-dev zlib1g-dev libssl-dev
+  libarchive-dev libisal-dev libjansson-dev libzstd-dev zlib1g-dev libssl-dev libsqlite3-dev
   # tests: unit tests, fuzzers (clang + libFuzzer/sanitizer runtimes), oracles
-  libcmocka-dev clang libclang-rt-14-dev python3 skopeo umoci jq zstd
+  libcmocka-dev clang libclang-rt-14-dev python3 skopeo umoci jq zstd rpm
   # fixtures (../shared/fixtures/build-images.sh) and the demo image
   debootstrap ca-certificates
   # benchmarks: igzip is the decompression floor; GNU time reads peak RSS

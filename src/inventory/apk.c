@@ -267,11 +267,7 @@ static int apk_finish(bw_image *img, void *const *states, size_t n_layers)
 		rc = bw_image_add_package(img, &p);
 	}
 done:
-	for (size_t i = 0; snaps && i < n_layers; i++) {
-		bw_pkg_snapshot_free(snaps[i]);
-		free(snaps[i]);
-	}
-	free(snaps);
+	bw_pkg_snapshots_free(snaps, n_layers);
 	bw_apk_free(pk, n);
 	return rc;
 }

@@ -34,9 +34,10 @@ static void purl_of(const bw_pkg_new *p, char *out, size_t n)
 		strncat(out, "/", n - strlen(out) - 1);
 	}
 	bw_purl_escape(out, n, p->name);
-	if (p->version) {
+	const char *version = p->purl_version ? p->purl_version : p->version;
+	if (version) {
 		strncat(out, "@", n - strlen(out) - 1);
-		bw_purl_escape(out, n, p->version);
+		bw_purl_escape(out, n, version);
 	}
 	/* qualifiers in lexical order, as the purl spec's canonical form wants */
 	const char *keys[] = { "arch", "distro", "epoch" };
@@ -162,6 +163,15 @@ void bw_pkg_snapshot_free(bw_pkg_snapshot *s)
 	free(s->owned);
 	bw_strmap_free(&s->keys);
 	memset(s, 0, sizeof(*s));
+}
+
+void bw_pkg_snapshots_free(bw_pkg_snapshot **snaps, size_t n)
+{
+	for (size_t i = 0; snaps && i < n; i++) {
+		bw_pkg_snapshot_free(snaps[i]);
+		free(snaps[i]);
+	}
+	free(snaps);
 }
 
 size_t bw_pkg_install_layer(bw_pkg_snapshot *const *snaps, size_t final_layer, const char *name,

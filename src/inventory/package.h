@@ -31,6 +31,7 @@ typedef struct bw_pkg_new {
 	size_t layer;
 	/* purl pieces: namespace (e.g. "debian", "alpine", "rocky"), distro qualifier ("debian-12") */
 	const char *purl_namespace, *purl_distro, *purl_epoch;
+	const char *purl_version; /* when the purl's version differs (rpm: no epoch, it is a qualifier) */
 } bw_pkg_new;
 
 int bw_image_add_package(bw_image *img, const bw_pkg_new *p);
@@ -47,6 +48,8 @@ typedef struct bw_pkg_snapshot {
 
 int bw_pkg_snapshot_add(bw_pkg_snapshot *s, const char *name, const char *arch, const char *version);
 void bw_pkg_snapshot_free(bw_pkg_snapshot *s);
+/* Frees an array of n snapshot pointers (NULL entries allowed) and the array. */
+void bw_pkg_snapshots_free(bw_pkg_snapshot **snaps, size_t n);
 
 /*
  * The layer that installed the final version: walking down from `final_layer`

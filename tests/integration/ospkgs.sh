@@ -132,3 +132,45 @@ t_run_expect "hostile dpkg status with a 70 MB line: scan goes on" 0 "" -- "$BUL
 t_check "hostile dpkg status: one warning naming it" grep -q '/var/lib/dpkg/status.*larger than' "$T_ERR"
 t_check "hostile apk database: one warning naming it" grep -q '/lib/apk/db/installed.*not a "K:value" line.*not listed' "$T_ERR"
 t_eq "hostile databases: no packages passed off" "0 debian" "$(jq -r '(.packages | length | tostring) + " " + .artifact.os.family' "$T_OUT")"
+
+# --- rpm: the fixture image (rpm -qa read back by ../shared) and every backend in ../shared/data/pkgdb/rpm
+rpm_ours() { # name, [epoch:]version-release, arch, source rpm's name
+  jq -r '.packages[] | select(.type == "rpm") | [.name, .version, .arch] | @tsv' "$1" | LC_ALL=C sort
+}
+if need_shared "ospkgs rpm"; then
+  FIXTURES=${FIXTURES:-$("$TOP/tests/lib/fixtures.sh" "$SHARED")}
+  EXPECTED=$(dirname "$FIXTURES")/expected
+  out=$TMPROOT/rpm-root.json
+  t_run_expect "rpm-root sbom" 0 "" -- "$BULWARK" sbom --format json -o "$out" "oci:$FIXTURES/rpm-root/oci:latest"
+  t_eq "rpm-root packages = rpm -qa" "$(LC_ALL=C sort "$EXPECTED/rpm-root/raw/rpm-qa.tsv")" "$(rpm_ours "$out")"
+  t_eq "rpm-root layers = expected (curl upgraded in layer 2)" \
+    "$(jq -r '.rpm[] | [.name, .layer] | @tsv' "$EXPECTED/rpm-root/packages.json" | LC_ALL=C sort)" \
+    "$(jq -r '.packages[] | [.name, .layer_index] | @tsv' "$out" | LC_ALL=C sort)"
+  t_eq "rpm-root source rpms = expected" \
+    "$(jq -r '.rpm[] | [.name, .source_rpm] | @tsv' "$EXPECTED/rpm-root/packages.json" | LC_ALL=C sort)" \
+    "$(jq -r '.packages[] | [.name, .source_name + "-" + .source_version + ".src.rpm"] | @tsv' "$out" | LC_ALL=C sort)"
+  t_eq "rpm-root purl with epoch qualifier" "pkg:rpm/rocky/openssl-libs@3.0.1-43.el9_0?arch=x86_64&distro=rocky-9.1&epoch=1" \
+    "$(jq -r '.packages[] | select(.name == "openssl-libs") | .purl' "$out")"
+  t_eq "rpm-root files owned = expected" \
+    "$(jq -r '.rpm[] | [.name, (.files | length)] | @tsv' "$EXPECTED/rpm-root/packages.json" | LC_ALL=C sort)" \
+    "$(jq -r '.packages[] | [.name, .files_count] | @tsv' "$out" | LC_ALL=C sort)"
+
+  for d in "$SHARED"/data/pkgdb/rpm/*/*/; do
+    case_name=$(basename "$(dirname "$d")")/$(basename "$d")
+    root=$TMPROOT/rpmroot-${case_name//\//-}
+    mkdir -p "$root/var/lib/rpm"
+    for f in Packages Packages.db rpmdb.sqlite; do [ -f "$d/$f" ] && cp "$d/$f" "$root/var/lib/rpm/$f"; done
+    out=$root.json
+    t_run_expect "pkgdb rpm $case_name sbom" 0 "" -- "$BULWARK" sbom --format json -o "$out" "dir:$root"
+    if [ -f "$d/RPM-QA.generated.tsv" ]; then # every package, as Debian's rpm lists them
+      t_eq "pkgdb rpm $case_name = rpm -qa ($(grep -vc '^#' "$d/RPM-QA.generated.tsv"))" \
+        "$(grep -v '^#' "$d/RPM-QA.generated.tsv" | awk -F'\t' '$1 != "gpg-pubkey" { print $1 "\t" ($2 != "0" && $2 != "(none)" ? $2 ":" : "") $3 "-" $4 "\t" $5 }' | LC_ALL=C sort)" \
+        "$(rpm_ours "$out")"
+    fi
+    if jq -e '.cases[0].packages' "$d/EXPECTED.json" >/dev/null; then
+      t_eq "pkgdb rpm $case_name = upstream expectation" \
+        "$(jq -r '.cases[0].packages[] | [.name, ((if .epoch then "\(.epoch):" else "" end) + .version + "-" + .release), .arch] | @tsv' "$d/EXPECTED.json" | LC_ALL=C sort)" \
+        "$(rpm_ours "$out")"
+    fi
+  done
+fi
