@@ -25,6 +25,7 @@ int cmd_inspect(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	bw_image_options opts = BW_IMAGE_OPTIONS_INIT;
+	opts.analyzers = BW_ANALYZE_OS; /* inspect shows no packages: do not read their databases */
 	bw_inspect_report_options ro = { 0 };
 	bw_format format = BW_FORMAT_TABLE;
 	const char *outpath = NULL;

@@ -38,9 +38,14 @@ typedef struct bw_image_options {
 	uint64_t max_layer_bytes;  /* decompressed bytes per layer; 0: default (32 GiB) */
 	uint64_t max_file_bytes;   /* one file in a layer; 0: default (16 GiB) */
 	bool keep_deleted;         /* remember paths removed by whiteouts (bw_image_deleted) */
+	uint32_t analyzers;        /* BW_ANALYZE_* mask of what the layer pass feeds; 0: all */
 } bw_image_options;
 
-#define BW_IMAGE_OPTIONS_INIT { BW_IMAGE_OPTIONS_VERSION, NULL, 0, 0, 0, false }
+/* What the layer pass analyzes (the file list and whiteouts are always built). */
+#define BW_ANALYZE_OS       (1u << 0)  /* artifact.os */
+#define BW_ANALYZE_PACKAGES (1u << 1)  /* OS and language packages (bulwark/package.h) */
+
+#define BW_IMAGE_OPTIONS_INIT { BW_IMAGE_OPTIONS_VERSION, NULL, 0, 0, 0, false, 0 }
 
 typedef struct bw_layer_info {
 	const char *digest;       /* blob digest as stored (compressed) */

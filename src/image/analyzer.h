@@ -59,6 +59,7 @@ typedef struct bw_entry {
 typedef struct bw_analyzer {
 	const char *name;
 	uint32_t version;                 /* bump when results change: keys the layer cache */
+	uint32_t kind;                    /* BW_ANALYZE_* (bulwark/image.h): selectable by callers */
 	const char *const *paths;         /* exact canonical paths, NULL-terminated; may be NULL */
 	bool (*wants)(const bw_entry *e, const uint8_t *head, size_t head_len); /* optional */
 	size_t content_max;               /* bytes to buffer for entry(); 0: metadata only */

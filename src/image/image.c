@@ -517,13 +517,18 @@ static int open_rootfs(bw_image *img)
 
 static int build_dispatch(bw_image *img)
 {
-	img->analyzers = bw_analyzers;
-	for (img->n_analyzers = 0; bw_analyzers[img->n_analyzers]; img->n_analyzers++)
-		;
+	size_t all = 0;
+	while (bw_analyzers[all])
+		all++;
+	if (!(img->analyzers = calloc(all + 1, sizeof(*img->analyzers))))
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	for (size_t i = 0; i < all; i++)
+		if (!img->opts.analyzers || (bw_analyzers[i]->kind & img->opts.analyzers))
+			img->analyzers[img->n_analyzers++] = bw_analyzers[i];
 	if (img->n_analyzers > sizeof(uintptr_t) * 8)
 		return bw_error_set(BW_EINTERNAL, "too many analyzers for the dispatch mask");
 	for (size_t i = 0; i < img->n_analyzers; i++) {
-		const bw_analyzer *a = bw_analyzers[i];
+		const bw_analyzer *a = img->analyzers[i];
 		if (a->wants)
 			img->analyzers_peek = true;
 		for (const char *const *p = a->paths; p && *p; p++) {
@@ -863,6 +868,7 @@ void bw_image_free(bw_image *img)
 	bw_arena_free(&img->pkg_mem);
 	bw_fs_free(img->fs);
 	bw_strmap_free(&img->analyzer_paths);
+	free(img->analyzers);
 	bw_config_free(&img->config);
 	bw_strlist_free(&img->repo_tags);
 	free(img->manifest_media_type);

@@ -78,7 +78,7 @@ struct bw_image {
 	bool scanned;
 
 	/* analyzer dispatch, built once per image (image.c) */
-	const bw_analyzer *const *analyzers;
+	const bw_analyzer **analyzers; /* the selected ones (opts.analyzers), in dispatch order */
 	size_t n_analyzers;
 	bw_strmap analyzer_paths; /* path -> (uintptr_t) bit mask of analyzers */
 	bool analyzers_peek;      /* some analyzer has wants(): read heads of files */

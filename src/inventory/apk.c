@@ -275,6 +275,7 @@ done:
 const bw_analyzer bw_analyzer_apk = {
 	.name = "apk",
 	.version = 1,
+	.kind = BW_ANALYZE_PACKAGES,
 	.paths = apk_paths,
 	.content_max = BW_MAX_ANALYZER_CONTENT,
 	.layer_new = apk_layer_new,

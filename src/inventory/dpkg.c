@@ -494,6 +494,7 @@ static int dpkg_finish(bw_image *img, void *const *states, size_t n_layers)
 const bw_analyzer bw_analyzer_dpkg = {
 	.name = "dpkg",
 	.version = 1,
+	.kind = BW_ANALYZE_PACKAGES,
 	.paths = dpkg_paths,
 	.wants = dpkg_wants,
 	.content_max = BW_MAX_ANALYZER_CONTENT,

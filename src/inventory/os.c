@@ -254,6 +254,7 @@ static int os_finish(bw_image *img, void *const *states, size_t n_layers)
 const bw_analyzer bw_analyzer_os = {
 	.name = "os",
 	.version = 1,
+	.kind = BW_ANALYZE_OS,
 	.paths = wanted,
 	.content_max = RELEASE_MAX,
 	.layer_new = os_layer_new,

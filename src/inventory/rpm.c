@@ -250,6 +250,7 @@ static int rpm_finish(bw_image *img, void *const *states, size_t n_layers)
 const bw_analyzer bw_analyzer_rpm = {
 	.name = "rpm",
 	.version = 1,
+	.kind = BW_ANALYZE_PACKAGES,
 	.paths = rpm_paths,
 	.content_max = BW_MAX_ANALYZER_CONTENT,
 	.layer_new = rpm_layer_new,
