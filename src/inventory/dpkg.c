@@ -380,14 +380,40 @@ static const dpkg_file *final_file(bw_image *img, void *const *states, size_t n_
 	return f && f->content ? f : NULL;
 }
 
-/* Splits a .list file into paths (the "/." line of the root is dropped). */
-static size_t list_files(const dpkg_file *f, char ***out)
+/*
+ * Splits a .list file into paths (the "/." line of the root is dropped), or
+ * an md5sums file ("<md5>  path/relative/to/root") when md5sums is set.
+ */
+static size_t list_files(const dpkg_file *f, bool md5sums, char ***out)
 {
 	size_t n = 0, cap = 0;
 	char **v = NULL;
 	for (char *line = f->content; line && *line;) {
 		char *nl = strchr(line, '\n');
 		size_t ll = nl ? (size_t)(nl - line) : strlen(line);
+		if (md5sums) {
+			char *sp = memchr(line, ' ', ll);
+			if (!sp || (size_t)(sp - line) + 2 >= ll || sp[1] != ' ') {
+				line = nl ? nl + 1 : NULL;
+				continue;
+			}
+			size_t skip = (size_t)(sp - line) + 2;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				char **nv = realloc(v, cap * sizeof(*nv));
+				if (!nv)
+					break;
+				v = nv;
+			}
+			if (!(v[n] = malloc(ll - skip + 2)))
+				break;
+			v[n][0] = '/';
+			memcpy(v[n] + 1, line + skip, ll - skip);
+			v[n][ll - skip + 1] = '\0';
+			n++;
+			line = nl ? nl + 1 : NULL;
+			continue;
+		}
 		if (ll && !(ll == 2 && line[0] == '/' && line[1] == '.')) {
 			if (n == cap) {
 				cap = cap ? cap * 2 : 64;
@@ -441,10 +467,15 @@ static int add_dpkg_packages(bw_image *img, void *const *states, size_t n_layers
 			snprintf(list, sizeof(list), INFO_D "%s.list", d->name);
 			lf = final_file(img, states, n_layers, list, &layer);
 		}
-		if (!lf)
+		bool md5 = false;
+		if (!lf && status_optional) { /* distroless: status.d/NAME.md5sums beside the status file */
+			snprintf(list, sizeof(list), STATUS_D "%s.md5sums", d->name);
+			md5 = (lf = final_file(img, states, n_layers, list, NULL)) != NULL;
+		}
+		if (!lf || md5)
 			layer = db_layer;
 		char **files = NULL, *licenses[32];
-		size_t n_files = lf ? list_files(lf, &files) : 0, n_lic = 0;
+		size_t n_files = lf ? list_files(lf, md5, &files) : 0, n_lic = 0;
 		snprintf(doc, sizeof(doc), DOC_D "%s/copyright", d->name);
 		const dpkg_file *cf = final_file(img, states, n_layers, doc, NULL);
 		if (cf)

@@ -126,12 +126,30 @@ t_eq "apk os and purl" "alpine 3.18.4 pkg:apk/alpine/busybox@1.36.1-r5?arch=x86_
 big=$TMPROOT/bigline
 mkdir -p "$big/var/lib/dpkg" "$big/lib/apk/db" "$big/etc"
 printf 'ID=debian\nVERSION_ID=12\n' >"$big/etc/os-release"
-{ printf 'Package: a\nVersion: 1\nStatus: install ok installed\nDescription: '; head -c 70000000 /dev/zero | tr '\0' 'x'; printf '\n'; } >"$big/var/lib/dpkg/status"
+{ printf 'Package: a\nVersion: 1\nStatus: install ok installed\nDescription: '; head -c 1073741824 /dev/zero | tr '\0' 'x'; printf '\n'; } >"$big/var/lib/dpkg/status"
+mkdir -p "$big/var/lib/rpm"
+head -c 65536 /dev/urandom >"$big/var/lib/rpm/rpmdb.sqlite"
 printf 'P:x\nthis is not a K:value line\n' >"$big/lib/apk/db/installed"
-t_run_expect "hostile dpkg status with a 70 MB line: scan goes on" 0 "" -- "$BULWARK" sbom --format json "dir:$big"
+t_run_expect "hostile dpkg status with a 1 GiB line: scan goes on" 0 "" -- "$BULWARK" sbom --format json "dir:$big"
 t_check "hostile dpkg status: one warning naming it" grep -q '/var/lib/dpkg/status.*larger than' "$T_ERR"
 t_check "hostile apk database: one warning naming it" grep -q '/lib/apk/db/installed.*not a "K:value" line.*not listed' "$T_ERR"
-t_eq "hostile databases: no packages passed off" "0 debian" "$(jq -r '(.packages | length | tostring) + " " + .artifact.os.family' "$T_OUT")"
+t_check "hostile rpm database: one warning naming it" grep -q '/var/lib/rpm/rpmdb.sqlite.*not listed' "$T_ERR"
+t_eq "hostile databases: three warnings, no packages passed off" "3 0 debian" \
+  "$(grep -c 'warning' "$T_ERR") $(jq -r '(.packages | length | tostring) + " " + .artifact.os.family' "$T_OUT")"
+rm -rf "$big"
+
+# --- distroless: status.d/NAME and NAME.md5sums
+dl=$TMPROOT/distroless
+mkdir -p "$dl/var/lib/dpkg/status.d" "$dl/etc"
+printf 'PRETTY_NAME="Distroless"\nNAME="Debian GNU/Linux"\nID="debian"\nVERSION_ID="12"\n' >"$dl/etc/os-release"
+printf 'Package: base-files\nVersion: 12.4+deb12u5\nArchitecture: amd64\nSource: base-files (12.4)\n' >"$dl/var/lib/dpkg/status.d/base-files"
+printf 'd41d8cd98f00b204e9800998ecf8427e  etc/debian_version\n0123456789abcdef0123456789abcdef  usr/share/doc/base-files/copyright\n' \
+  >"$dl/var/lib/dpkg/status.d/base-files.md5sums"
+printf 'Package: netbase\nVersion: 6.4\nArchitecture: all\n' >"$dl/var/lib/dpkg/status.d/netbase"
+t_run_expect "distroless sbom" 0 "" -- "$BULWARK" sbom --format json "dir:$dl"
+t_eq "distroless packages, sources and owned files" \
+  "base-files 12.4+deb12u5 base-files 12.4 2,netbase 6.4 netbase 6.4 0" \
+  "$(jq -r '[.packages[] | "\(.name) \(.version) \(.source_name) \(.source_version) \(.files_count)"] | sort | join(",")' "$T_OUT")"
 
 # --- rpm: the fixture image (rpm -qa read back by ../shared) and every backend in ../shared/data/pkgdb/rpm
 rpm_ours() { # name, [epoch:]version-release, arch, source rpm's name
