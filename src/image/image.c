@@ -665,6 +665,21 @@ static int merge_layer(bw_image *img, bw_layer *l)
 	return 0;
 }
 
+static int cmp_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static int cmp_package(const void *x, const void *y)
+{
+	const bw_package *a = x, *b = y;
+	int c;
+	if ((c = cmp_str(a->type, b->type)) || (c = cmp_str(a->name, b->name)) ||
+	    (c = cmp_str(a->version, b->version)) || (c = cmp_str(a->path, b->path)))
+		return c;
+	return cmp_str(a->arch, b->arch);
+}
+
 int bw_image_scan(bw_image *img)
 {
 	scan_job job = { .img = img };
@@ -741,6 +756,9 @@ int bw_image_scan(bw_image *img)
 		if (rc < 0)
 			goto done;
 	}
+	/* stable output whatever the hash order inside analyzers */
+	if (img->n_packages > 1)
+		qsort(img->packages, img->n_packages, sizeof(*img->packages), cmp_package);
 	img->scanned = true;
 done:
 	return rc;

@@ -191,3 +191,151 @@ size_t bw_pkg_install_layer(bw_pkg_snapshot *const *snaps, size_t final_layer, c
 	free(k);
 	return found;
 }
+
+/* ------------------------------------------------------------ the per-file store */
+
+#include "image/fs.h"
+
+typedef struct pkgstore_file {
+	char *path;
+	bw_pkg_new *pkgs;
+	size_t n;
+	bw_arena mem; /* the strings of pkgs */
+} pkgstore_file;
+
+struct bw_pkgstore {
+	bw_strmap files; /* path -> pkgstore_file*, keyed by the record's own path */
+};
+
+void *bw_pkgstore_new(void)
+{
+	return calloc(1, sizeof(bw_pkgstore));
+}
+
+static void pkgstore_file_clear(pkgstore_file *f)
+{
+	free(f->pkgs);
+	bw_arena_free(&f->mem);
+	f->pkgs = NULL;
+	f->n = 0;
+}
+
+void bw_pkgstore_free(void *store)
+{
+	bw_pkgstore *s = store;
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->files.cap; i++) {
+		pkgstore_file *f = s->files.slots[i].value;
+		if (s->files.slots[i].key && f) {
+			pkgstore_file_clear(f);
+			free(f->path);
+			free(f);
+		}
+	}
+	bw_strmap_free(&s->files);
+	free(s);
+}
+
+static const char *arena_dup(bw_arena *a, const char *s, int *fail)
+{
+	if (!s)
+		return NULL;
+	char *c = bw_arena_strdup(a, s);
+	if (!c)
+		*fail = 1;
+	return c;
+}
+
+static const char *const *arena_dup_list(bw_arena *a, const char *const *v, size_t n, int *fail)
+{
+	if (!n)
+		return NULL;
+	const char **out = bw_arena_alloc(a, n * sizeof(*out));
+	if (!out) {
+		*fail = 1;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = arena_dup(a, v[i], fail);
+	return out;
+}
+
+int bw_pkgstore_put(void *store, const char *path, const bw_pkg_new *pkgs, size_t n)
+{
+	bw_pkgstore *s = store;
+	pkgstore_file *f = bw_strmap_get(&s->files, path);
+	int fail = 0;
+
+	if (!f) {
+		if (!(f = calloc(1, sizeof(*f))) || !(f->path = strdup(path))) {
+			free(f);
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		}
+		if (bw_strmap_put(&s->files, f->path, f) < 0) {
+			free(f->path);
+			free(f);
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		}
+	}
+	pkgstore_file_clear(f);
+	if (!n)
+		return 0;
+	if (!(f->pkgs = calloc(n, sizeof(*f->pkgs))))
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const bw_pkg_new *p = &pkgs[i];
+		bw_pkg_new *q = &f->pkgs[i];
+		bw_arena *a = &f->mem;
+		q->type = arena_dup(a, p->type, &fail);
+		q->name = arena_dup(a, p->name, &fail);
+		q->version = arena_dup(a, p->version, &fail);
+		q->arch = arena_dup(a, p->arch, &fail);
+		q->source_name = arena_dup(a, p->source_name, &fail);
+		q->source_version = arena_dup(a, p->source_version, &fail);
+		q->vendor = arena_dup(a, p->vendor, &fail);
+		q->maintainer = arena_dup(a, p->maintainer, &fail);
+		q->path = arena_dup(a, p->path, &fail);
+		q->purl_namespace = arena_dup(a, p->purl_namespace, &fail);
+		q->purl_distro = arena_dup(a, p->purl_distro, &fail);
+		q->purl_epoch = arena_dup(a, p->purl_epoch, &fail);
+		q->purl_version = arena_dup(a, p->purl_version, &fail);
+		q->licenses = arena_dup_list(a, p->licenses, p->n_licenses, &fail);
+		q->n_licenses = q->licenses ? p->n_licenses : 0;
+		q->files = arena_dup_list(a, p->files, p->n_files, &fail);
+		q->n_files = q->files ? p->n_files : 0;
+	}
+	f->n = n;
+	if (fail)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	return 0;
+}
+
+int bw_pkgstore_finish(bw_image *img, void *const *states, size_t n_layers)
+{
+	const bw_fs *fs = bw_image_fs(img);
+	int rc = 0;
+
+	for (size_t l = 0; l < n_layers && rc == 0; l++) {
+		const bw_pkgstore *s = states[l];
+		if (!s)
+			continue;
+		for (size_t i = 0; i < s->files.cap && rc == 0; i++) {
+			const pkgstore_file *f = s->files.slots[i].value;
+			if (!s->files.slots[i].key || !f || !f->n)
+				continue;
+			/* only the copy of the file that is in the final image counts */
+			const bw_fsnode *node = bw_fs_get(fs, f->path);
+			if (!node || !node->data_path || node->data_layer != l || strcmp(node->data_path, f->path))
+				continue;
+			for (size_t k = 0; k < f->n && rc == 0; k++) {
+				bw_pkg_new p = f->pkgs[k];
+				p.layer = l;
+				if (!p.path)
+					p.path = f->path;
+				rc = bw_image_add_package(img, &p);
+			}
+		}
+	}
+	return rc;
+}

@@ -59,6 +59,29 @@ void bw_pkg_snapshots_free(bw_pkg_snapshot **snaps, size_t n);
 size_t bw_pkg_install_layer(bw_pkg_snapshot *const *snaps, size_t final_layer, const char *name,
 			    const char *arch, const char *version);
 
+/*
+ * The store behind file-based analyzers (language packages): per layer, the
+ * packages parsed from each file; finish() keeps those whose file survived
+ * in the final filesystem, with the layer it came from. A language analyzer
+ * is then: wants() by name, entry() parses and calls bw_pkgstore_put(),
+ *   .layer_new = bw_pkgstore_new, .layer_free = bw_pkgstore_free,
+ *   .finish = bw_pkgstore_finish
+ */
+typedef struct bw_pkgstore bw_pkgstore;
+
+void *bw_pkgstore_new(void);
+void bw_pkgstore_free(void *store);
+/*
+ * Records the packages parsed from the file at path (an image path) in this
+ * layer, replacing what an earlier tar entry of the same path in this layer
+ * recorded; n may be 0 (the file holds no package, or was replaced by one
+ * that does not). Strings are copied; layer and path of each bw_pkg_new are
+ * ignored (the path given here and the surviving layer are used, unless
+ * p->path is set: then it is kept, e.g. "/app/x.jar!/BOOT-INF/lib/y.jar").
+ */
+int bw_pkgstore_put(void *store, const char *path, const bw_pkg_new *pkgs, size_t n);
+int bw_pkgstore_finish(bw_image *img, void *const *states, size_t n_layers);
+
 /* Appends a percent-encoded purl component (purl spec: unreserved characters kept). */
 void bw_purl_escape(char *out, size_t outsz, const char *s);
 
