@@ -40,6 +40,8 @@ int cmd_inspect(int argc, char **argv)
 		case 'f':
 			if (bw_format_parse(optarg, &format) < 0)
 				return cli_fail();
+			if (format != BW_FORMAT_TABLE && format != BW_FORMAT_JSON)
+				return cli_usage("inspect --format %s: use table or json (SBOM formats: bulwark sbom)", optarg);
 			break;
 		case 'o': outpath = optarg; break;
 		case 'F': ro.files = true; break;

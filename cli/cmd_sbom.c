@@ -4,7 +4,7 @@
 #include "cli.h"
 
 static const char usage[] =
-	"usage: bulwark sbom IMAGE [--format json|table] [-o FILE] [--platform os/arch[/variant]]\n";
+	"usage: bulwark sbom IMAGE [--format table|json|cyclonedx|spdx] [-o FILE] [--platform os/arch[/variant]]\n";
 
 int cmd_sbom(int argc, char **argv)
 {

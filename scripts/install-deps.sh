@@ -8,7 +8,7 @@ PACKAGES=(
   gcc make pkg-config meson ninja-build
   libarchive-dev libisal-dev libjansson-dev libzstd-dev zlib1g-dev libssl-dev libsqlite3-dev
   # tests: unit tests, fuzzers (clang + libFuzzer/sanitizer runtimes), oracles
-  libcmocka-dev clang libclang-rt-14-dev python3 skopeo umoci jq zstd rpm
+  libcmocka-dev clang libclang-rt-14-dev python3 python3-jsonschema skopeo umoci jq zstd rpm
   # fixtures (../shared/fixtures/build-images.sh) and the demo image
   debootstrap ca-certificates
   # benchmarks: igzip is the decompression floor; GNU time reads peak RSS

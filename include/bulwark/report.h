@@ -17,9 +17,11 @@ extern "C" {
 typedef enum bw_format {
 	BW_FORMAT_TABLE = 0,
 	BW_FORMAT_JSON,
+	BW_FORMAT_CYCLONEDX, /* CycloneDX 1.6 JSON */
+	BW_FORMAT_SPDX,      /* SPDX 2.3 JSON */
 } bw_format;
 
-/* "table" / "json" -> format; BW_EUSAGE for an unknown name. */
+/* "table" / "json" / "cyclonedx" / "spdx" -> format; BW_EUSAGE for an unknown name. */
 BW_EXTERN int bw_format_parse(const char *name, bw_format *out);
 
 typedef struct bw_inspect_report_options {
@@ -36,7 +38,7 @@ typedef struct bw_inspect_report_options {
 BW_EXTERN int bw_report_inspect(FILE *out, const bw_image *img, bw_format format,
 				const bw_inspect_report_options *opts);
 
-/* `sbom`: the inspect document plus `packages` (json), or a package table. */
+/* `sbom`: the inspect document plus `packages` (json), CycloneDX, SPDX, or a package table. */
 BW_EXTERN int bw_report_sbom(FILE *out, const bw_image *img, bw_format format);
 
 #ifdef __cplusplus

@@ -17,8 +17,12 @@ int bw_format_parse(const char *name, bw_format *out)
 		*out = BW_FORMAT_TABLE;
 	else if (!strcmp(name, "json"))
 		*out = BW_FORMAT_JSON;
+	else if (!strcmp(name, "cyclonedx") || !strcmp(name, "cyclonedx-json"))
+		*out = BW_FORMAT_CYCLONEDX;
+	else if (!strcmp(name, "spdx") || !strcmp(name, "spdx-json"))
+		*out = BW_FORMAT_SPDX;
 	else
-		return bw_error_set(BW_EUSAGE, "unknown format \"%s\" (table, json)", name);
+		return bw_error_set(BW_EUSAGE, "unknown format \"%s\" (table, json, cyclonedx, spdx)", name);
 	return 0;
 }
 

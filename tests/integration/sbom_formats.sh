@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# CycloneDX 1.6 and SPDX 2.3 output: valid against the official JSON schemas
+# (../shared/data/schemas, checked with Debian's python3-jsonschema) and the same package
+# set as bulwark's own JSON.
+. "$(dirname "$0")/../lib/harness.sh"
+need_shared "sbom formats" || exit 0
+FIXTURES=${FIXTURES:-$("$TOP/tests/lib/fixtures.sh" "$SHARED")}
+SCHEMAS=$SHARED/data/schemas
+validate() { /usr/bin/python3 "$TOP/tests/lib/validate.py" "$SCHEMAS" "$1" "$2"; }
+
+for name in debian-minbase kitchen-sink rpm-root; do
+  img="oci:$FIXTURES/$name/oci:latest"
+  "$BULWARK" sbom --format json -o "$TMPROOT/$name.json" "$img"
+  for fmt in cyclonedx spdx; do
+    out=$TMPROOT/$name.$fmt.json
+    t_run_expect "$name sbom --format $fmt" 0 "" -- "$BULWARK" sbom --format "$fmt" -o "$out" "$img"
+    t_eq "$name $fmt validates against the official schema" "valid" "$(validate "$fmt" "$out" 2>&1 | tail -3)"
+  done
+  want=$(jq -r '.packages[].purl' "$TMPROOT/$name.json" | LC_ALL=C sort)
+  t_eq "$name cyclonedx purls = json purls" "$want" \
+    "$(jq -r '.components[] | select(.type == "library") | .purl' "$TMPROOT/$name.cyclonedx.json" | LC_ALL=C sort)"
+  t_eq "$name spdx purls = json purls" "$want" \
+    "$(jq -r '.packages[].externalRefs[]? | select(.referenceType == "purl") | .referenceLocator' "$TMPROOT/$name.spdx.json" | LC_ALL=C sort)"
+  t_eq "$name cyclonedx: the image is the root, the OS holds the OS packages" \
+    "container $(jq '[.packages[] | select(.type == "deb" or .type == "rpm" or .type == "apk")] | length' "$TMPROOT/$name.json")" \
+    "$(jq -r '.metadata.component.type + " " + ([.dependencies[] | select(.ref | startswith("os:")) | .dependsOn[]] | length | tostring)' "$TMPROOT/$name.cyclonedx.json")"
+  t_eq "$name spdx: every package is contained" "$(jq '.packages | length' "$TMPROOT/$name.json")" \
+    "$(jq '[.relationships[] | select(.relationshipType == "CONTAINS" and (.relatedSpdxElement | startswith("SPDXRef-Package-")))] | length' "$TMPROOT/$name.spdx.json")"
+done
+
+# licenses: SPDX ids as ids, names elsewhere; every LicenseRef used is declared
+f=$TMPROOT/debian-minbase.cyclonedx.json
+t_eq "cyclonedx: bash licenses by id" "GPL-3.0-or-later" \
+  "$(jq -r '.components[] | select(.name == "bash") | .licenses[0].license.id' "$f")"
+f=$TMPROOT/debian-minbase.spdx.json
+t_eq "spdx: every LicenseRef is declared" "" \
+  "$(comm -23 <(jq -r '.packages[].licenseDeclared // empty' "$f" | grep -o 'LicenseRef-[A-Za-z0-9.-]*' | sort -u) \
+              <(jq -r '.hasExtractedLicensingInfos[].licenseId' "$f" | sort -u))"
+
+# the validator itself must be able to say no
+jq '.bomFormat = "NotCycloneDX"' "$TMPROOT/rpm-root.cyclonedx.json" >"$TMPROOT/bad.cdx.json"
+t_check "validator rejects a broken CycloneDX document" bash -c "! /usr/bin/python3 '$TOP/tests/lib/validate.py' '$SCHEMAS' cyclonedx '$TMPROOT/bad.cdx.json' >/dev/null"
+jq 'del(.packages[0].SPDXID)' "$TMPROOT/rpm-root.spdx.json" >"$TMPROOT/bad.spdx.json"
+t_check "validator rejects a broken SPDX document" bash -c "! /usr/bin/python3 '$TOP/tests/lib/validate.py' '$SCHEMAS' spdx '$TMPROOT/bad.spdx.json' >/dev/null"
+t_run_expect "inspect refuses an SBOM format" 2 "use table or json" -- "$BULWARK" inspect --format spdx "oci:$FIXTURES/rpm-root/oci:latest"
