@@ -30,6 +30,9 @@ typedef struct bw_package {
 	size_t layer;                /* 0-based index of the layer that installed this version */
 	const char *const *files;    /* files the package owns */
 	size_t n_files;
+	const char *os_package;      /* a language package whose files an OS package owns (Debian's
+	                                python3-*, lib*-java): that OS package's name, so a flaw is
+	                                not reported twice; NULL otherwise */
 } bw_package;
 
 BW_EXTERN size_t bw_image_package_count(const bw_image *img);

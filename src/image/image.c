@@ -11,6 +11,7 @@
 
 #include "image/decompress.h"
 #include "image/image_int.h"
+#include "inventory/package.h"
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/limits.h"
@@ -756,6 +757,8 @@ int bw_image_scan(bw_image *img)
 		if (rc < 0)
 			goto done;
 	}
+	if ((rc = bw_packages_mark_os_owned(img)) < 0)
+		goto done;
 	/* stable output whatever the hash order inside analyzers */
 	if (img->n_packages > 1)
 		qsort(img->packages, img->n_packages, sizeof(*img->packages), cmp_package);

@@ -339,3 +339,39 @@ int bw_pkgstore_finish(bw_image *img, void *const *states, size_t n_layers)
 	}
 	return rc;
 }
+
+static bool is_os_package(const bw_package *p)
+{
+	return p->type && (!strcmp(p->type, "deb") || !strcmp(p->type, "rpm") || !strcmp(p->type, "apk"));
+}
+
+int bw_packages_mark_os_owned(bw_image *img)
+{
+	bw_strmap owner = { 0 }; /* file path -> owning OS package name */
+	int rc = 0;
+
+	for (size_t i = 0; i < img->n_packages && rc == 0; i++) {
+		const bw_package *p = &img->packages[i];
+		if (!is_os_package(p))
+			continue;
+		for (size_t k = 0; k < p->n_files && rc == 0; k++)
+			if (bw_strmap_put(&owner, p->files[k], (void *)p->name) < 0)
+				rc = bw_error_set(BW_EINTERNAL, "out of memory");
+	}
+	for (size_t i = 0; i < img->n_packages && rc == 0 && owner.live; i++) {
+		bw_package *p = &img->packages[i];
+		if (is_os_package(p) || !p->path)
+			continue;
+		/* "/usr/share/java/x.jar!/inner.jar" is owned when the outer archive is */
+		size_t len = strcspn(p->path, "!");
+		const char *name = bw_strmap_getn(&owner, p->path, len);
+		if (!name) { /* a metadata directory (dist-info, egg-info) may be listed without its files */
+			const char *slash = memrchr(p->path, '/', len);
+			if (slash && slash > p->path)
+				name = bw_strmap_getn(&owner, p->path, (size_t)(slash - p->path));
+		}
+		p->os_package = name;
+	}
+	bw_strmap_free(&owner);
+	return rc;
+}

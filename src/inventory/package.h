@@ -82,6 +82,12 @@ void bw_pkgstore_free(void *store);
 int bw_pkgstore_put(void *store, const char *path, const bw_pkg_new *pkgs, size_t n);
 int bw_pkgstore_finish(bw_image *img, void *const *states, size_t n_layers);
 
+/*
+ * After all analyzers: marks language packages whose file (the metadata or
+ * archive they were read from) belongs to an OS package (bw_package.os_package).
+ */
+int bw_packages_mark_os_owned(bw_image *img);
+
 /* Appends a percent-encoded purl component (purl spec: unreserved characters kept). */
 void bw_purl_escape(char *out, size_t outsz, const char *s);
 

@@ -25,6 +25,8 @@ static void package_json(bw_jsonw *w, const bw_image_info *in, const bw_package 
 	bw_jw_array_end(w);
 	if (p->vendor)
 		bw_jw_kv_string(w, "vendor", p->vendor);
+	if (p->os_package)
+		bw_jw_kv_string(w, "os_package", p->os_package);
 	bw_jw_kv_string(w, "layer", p->layer < in->n_layers ? in->layers[p->layer].diff_id : NULL);
 	bw_jw_kv_uint(w, "layer_index", p->layer + 1);
 	bw_jw_kv_string(w, "path", p->path);

@@ -192,6 +192,7 @@ static int cyclonedx(FILE *out, const bw_image *img)
 		cdx_property(&w, "bulwark:package:layer_index", idx);
 		cdx_property(&w, "bulwark:package:source_name", p->source_name);
 		cdx_property(&w, "bulwark:package:source_version", p->source_version);
+		cdx_property(&w, "bulwark:package:os_package", p->os_package);
 		bw_jw_array_end(&w);
 		bw_jw_object_end(&w);
 	}
