@@ -30,6 +30,8 @@ typedef struct bw_package {
 	size_t layer;                /* 0-based index of the layer that installed this version */
 	const char *const *files;    /* files the package owns */
 	size_t n_files;
+	const char *const *depends;  /* "name@version" of packages from the same file it depends on */
+	size_t n_depends;
 	const char *os_package;      /* a language package whose files an OS package owns (Debian's
 	                                python3-*, lib*-java): that OS package's name, so a flaw is
 	                                not reported twice; NULL otherwise */

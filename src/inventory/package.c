@@ -33,7 +33,12 @@ static void purl_of(const bw_pkg_new *p, char *out, size_t n)
 		bw_purl_escape(out, n, p->purl_namespace);
 		strncat(out, "/", n - strlen(out) - 1);
 	}
-	bw_purl_escape(out, n, p->name);
+	/* a name that spells its namespace ("@hapi/hoek", "github.com/x/y") gives the purl only the rest */
+	const char *pname = p->name;
+	size_t nsl = p->purl_namespace ? strlen(p->purl_namespace) : 0;
+	if (pname && nsl && !strncmp(pname, p->purl_namespace, nsl) && pname[nsl] == '/' && pname[nsl + 1])
+		pname += nsl + 1;
+	bw_purl_escape(out, n, pname);
 	const char *version = p->purl_version ? p->purl_version : p->version;
 	if (version) {
 		strncat(out, "@", n - strlen(out) - 1);
@@ -98,6 +103,15 @@ int bw_image_add_package(bw_image *img, const bw_pkg_new *p)
 			l[i] = keep(img, p->licenses[i], &fail);
 		q->licenses = l;
 		q->n_licenses = l ? p->n_licenses : 0;
+	}
+	if (p->n_depends) {
+		const char **d = bw_arena_alloc(&img->pkg_mem, p->n_depends * sizeof(char *));
+		if (!d)
+			fail = 1;
+		for (size_t i = 0; d && i < p->n_depends; i++)
+			d[i] = keep(img, p->depends[i], &fail);
+		q->depends = d;
+		q->n_depends = d ? p->n_depends : 0;
 	}
 	if (p->n_files) {
 		const char **f = bw_arena_alloc(&img->pkg_mem, p->n_files * sizeof(char *));
@@ -304,6 +318,8 @@ int bw_pkgstore_put(void *store, const char *path, const bw_pkg_new *pkgs, size_
 		q->n_licenses = q->licenses ? p->n_licenses : 0;
 		q->files = arena_dup_list(a, p->files, p->n_files, &fail);
 		q->n_files = q->files ? p->n_files : 0;
+		q->depends = arena_dup_list(a, p->depends, p->n_depends, &fail);
+		q->n_depends = q->depends ? p->n_depends : 0;
 	}
 	f->n = n;
 	if (fail)

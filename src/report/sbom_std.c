@@ -18,6 +18,7 @@
 #include "bulwark/bulwark.h"
 #include "report/report_int.h"
 #include "report/spdx.h"
+#include "util/strmap.h"
 
 static void timestamp(char out[32])
 {
@@ -95,6 +96,100 @@ static void cdx_licenses(bw_jsonw *w, const bw_package *p)
 		}
 	}
 	bw_jw_array_end(w);
+}
+
+
+/*
+ * Resolves dependencies ("name@version" of a package read from the same file)
+ * to package indexes: calls fn(from, to) for each one found. Unresolvable
+ * names (a dependency the image does not hold) are left out.
+ */
+static int each_dependency(const bw_image *img, void (*fn)(size_t from, size_t to, void *ctx), void *ctx)
+{
+	size_t n = bw_image_package_count(img);
+	bw_strmap index = { 0 };
+	char **keys = calloc(n + 1, sizeof(char *));
+	int rc = 0;
+
+	if (!keys)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const bw_package *p = bw_image_package_at(img, i);
+		size_t len = strlen(p->path ? p->path : "") + strlen(p->name) + strlen(p->version ? p->version : "") + 4;
+		if (!(keys[i] = malloc(len))) {
+			rc = bw_error_set(BW_EINTERNAL, "out of memory");
+			break;
+		}
+		snprintf(keys[i], len, "%s\t%s@%s", p->path ? p->path : "", p->name, p->version ? p->version : "");
+		if (!bw_strmap_get(&index, keys[i]) && bw_strmap_put(&index, keys[i], (void *)(uintptr_t)(i + 1)) < 0)
+			rc = bw_error_set(BW_EINTERNAL, "out of memory");
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const bw_package *p = bw_image_package_at(img, i);
+		uintptr_t *seen = p->n_depends ? calloc(p->n_depends, sizeof(*seen)) : NULL;
+		size_t n_seen = 0;
+		if (p->n_depends && !seen) {
+			rc = bw_error_set(BW_EINTERNAL, "out of memory");
+			break;
+		}
+		for (size_t k = 0; k < p->n_depends; k++) {
+			char key[4096];
+			snprintf(key, sizeof(key), "%s\t%s", p->path ? p->path : "", p->depends[k]);
+			uintptr_t to = (uintptr_t)bw_strmap_get(&index, key);
+			bool dup = false;
+			for (size_t s = 0; s < n_seen && !dup; s++)
+				dup = seen[s] == to;
+			if (!to || to - 1 == i || dup)
+				continue; /* not in the image, itself, or said twice (dependsOn is a set) */
+			seen[n_seen++] = to;
+			fn(i, to - 1, ctx);
+		}
+		free(seen);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+	bw_strmap_free(&index);
+	return rc;
+}
+
+typedef struct dep_writer {
+	bw_jsonw *w;
+	const bw_image *img;
+	size_t open_from; /* CycloneDX: the package whose dependsOn array is open, or SIZE_MAX */
+} dep_writer;
+
+static void cdx_dep(size_t from, size_t to, void *ctx)
+{
+	dep_writer *d = ctx;
+	char ref[4200];
+	if (d->open_from != from) {
+		if (d->open_from != SIZE_MAX) {
+			bw_jw_array_end(d->w);
+			bw_jw_object_end(d->w);
+		}
+		component_ref(bw_image_package_at(d->img, from), from, ref, sizeof(ref));
+		bw_jw_object_begin(d->w);
+		bw_jw_kv_string(d->w, "ref", ref);
+		bw_jw_key(d->w, "dependsOn");
+		bw_jw_array_begin(d->w);
+		d->open_from = from;
+	}
+	component_ref(bw_image_package_at(d->img, to), to, ref, sizeof(ref));
+	bw_jw_string(d->w, ref);
+}
+
+static void spdx_dep(size_t from, size_t to, void *ctx)
+{
+	dep_writer *d = ctx;
+	char a[64], b[64];
+	snprintf(a, sizeof(a), "SPDXRef-Package-%zu", from + 1);
+	snprintf(b, sizeof(b), "SPDXRef-Package-%zu", to + 1);
+	bw_jw_object_begin(d->w);
+	bw_jw_kv_string(d->w, "spdxElementId", a);
+	bw_jw_kv_string(d->w, "relationshipType", "DEPENDS_ON");
+	bw_jw_kv_string(d->w, "relatedSpdxElement", b);
+	bw_jw_object_end(d->w);
 }
 
 static int cyclonedx(FILE *out, const bw_image *img)
@@ -227,6 +322,14 @@ static int cyclonedx(FILE *out, const bw_image *img)
 			component_ref(p, i, ref, sizeof(ref));
 			bw_jw_string(&w, ref);
 		}
+		bw_jw_array_end(&w);
+		bw_jw_object_end(&w);
+	}
+	/* what the sources say packages depend on (package-lock, go build info, Cargo.lock) */
+	dep_writer dw = { &w, img, SIZE_MAX };
+	if (each_dependency(img, cdx_dep, &dw) < 0)
+		return BW_EINTERNAL;
+	if (dw.open_from != SIZE_MAX) {
 		bw_jw_array_end(&w);
 		bw_jw_object_end(&w);
 	}
@@ -415,6 +518,9 @@ static int spdx(FILE *out, const bw_image *img)
 		REL(in->os_family && is_os_type(p->type) ? "SPDXRef-OperatingSystem" : "SPDXRef-Image", "CONTAINS", buf);
 	}
 #undef REL
+	dep_writer dw = { &w, img, SIZE_MAX };
+	if (each_dependency(img, spdx_dep, &dw) < 0)
+		return BW_EINTERNAL;
 	bw_jw_array_end(&w);
 	bw_jw_object_end(&w);
 	return bw_jw_finish(&w) < 0 ? bw_error_set(BW_EINTERNAL, "writing the report failed") : 0;
