@@ -30,8 +30,17 @@ static void purl_of(const bw_pkg_new *p, char *out, size_t n)
 	out[0] = '\0';
 	snprintf(out, n, "pkg:%s/", p->type);
 	if (p->purl_namespace) {
-		bw_purl_escape(out, n, p->purl_namespace);
-		strncat(out, "/", n - strlen(out) - 1);
+		/* a namespace has segments ("github.com/gorilla"): each is escaped, the '/' kept */
+		char seg[512];
+		for (const char *ns = p->purl_namespace; *ns;) {
+			size_t len = strcspn(ns, "/");
+			snprintf(seg, sizeof(seg), "%.*s", (int)len, ns);
+			bw_purl_escape(out, n, seg);
+			strncat(out, "/", n - strlen(out) - 1);
+			ns += len;
+			while (*ns == '/')
+				ns++;
+		}
 	}
 	/* a name that spells its namespace ("@hapi/hoek", "github.com/x/y") gives the purl only the rest */
 	const char *pname = p->name;
