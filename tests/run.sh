@@ -74,7 +74,9 @@ fi
 for t in tests/integration/${TESTS:-*}.sh; do
   echo "-- $t"
   out=$TMPROOT/integ.out
-  bash "$t" >"$out" 2>"$TMPROOT/integ.err"
+  # each script gets a scratch folder of its own: names inside cannot collide
+  mkdir -p "$TMPROOT/$(basename "$t" .sh)"
+  TMPROOT=$TMPROOT/$(basename "$t" .sh) bash "$t" >"$out" 2>"$TMPROOT/integ.err"
   rc=$?
   cat "$out"
   grep -E '^(ok|not ok|skip) - ' "$out" >>"$results"

@@ -1,0 +1,1019 @@
+/*
+ * inventory/node.c: Node.js packages (inventory/node.h).
+ *
+ * Two analyzers:
+ *   - node: every node_modules/<name>/package.json (and @scope/<name>), one
+ *     package per installed copy, kept through the per-file store;
+ *   - node-lock: package-lock.json, npm-shrinkwrap.json, yarn.lock and
+ *     pnpm-lock.yaml outside node_modules. A lock file only says what would be
+ *     installed, so finish() uses it only for a project directory that has no
+ *     installed node_modules (installed copies win; a project is never listed
+ *     twice), and only the highest-priority lock file of a directory.
+ * Development-only entries of lock files are parsed but not listed (they are
+ * not in the image's runtime); yarn.lock does not record them.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bulwark/errors.h"
+#include "image/fs.h"
+#include "image/image_int.h"
+#include "inventory/node.h"
+#include "inventory/package.h"
+#include "util/json.h"
+#include "util/limits.h"
+#include "util/strmap.h"
+
+/* ------------------------------------------------------------ collections */
+
+static void pkg_clear(bw_node_pkg *p)
+{
+	free(p->name);
+	free(p->version);
+	for (size_t i = 0; i < p->n_licenses; i++)
+		free(p->licenses[i]);
+	free(p->licenses);
+	for (size_t i = 0; i < p->n_deps; i++)
+		free(p->deps[i]);
+	free(p->deps);
+	memset(p, 0, sizeof(*p));
+}
+
+void bw_node_free(bw_node_pkg *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		pkg_clear(&v[i]);
+	free(v);
+}
+
+/* The packages of one file, each (name, version) once. */
+typedef struct pkgvec {
+	const char *what;
+	bw_node_pkg *v;
+	size_t n, cap;
+	bw_strmap seen; /* "name@version" (malloc'd key) -> index + 1 */
+} pkgvec;
+
+static void pkgvec_free(pkgvec *pv)
+{
+	bw_node_free(pv->v, pv->n);
+	pv->v = NULL;
+	pv->n = pv->cap = 0;
+	for (size_t i = 0; i < pv->seen.cap; i++)
+		free((char *)pv->seen.slots[i].key); /* never deleted from: no tombstones */
+	bw_strmap_free(&pv->seen);
+}
+
+static int pkgvec_done(pkgvec *pv, bw_node_pkg **out, size_t *n_out)
+{
+	*out = pv->v;
+	*n_out = pv->n;
+	pv->v = NULL;
+	pv->n = pv->cap = 0;
+	pkgvec_free(pv);
+	return 0;
+}
+
+static int str_ok(const char *what, const char *field, const char *s, size_t len)
+{
+	if (len == 0)
+		return bw_error_set(BW_EINPUT, "%s: empty %s", what, field);
+	if (len > BW_NODE_MAX_STRING)
+		return bw_error_set(BW_EINPUT, "%s: %s longer than %d bytes", what, field, BW_NODE_MAX_STRING);
+	if (memchr(s, '\0', len))
+		return bw_error_set(BW_EINPUT, "%s: NUL byte in %s", what, field);
+	return 0;
+}
+
+static int push_str(char ***v, size_t *n, size_t max, const char *what, const char *field, const char *s,
+		    size_t len)
+{
+	if (*n >= max)
+		return bw_error_set(BW_EINPUT, "%s: more than %zu %s", what, max, field);
+	if (str_ok(what, field, s, len) < 0)
+		return BW_EINPUT;
+	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+	if (!nv)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	*v = nv;
+	if (!(nv[*n] = strndup(s, len)))
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	(*n)++;
+	return 0;
+}
+
+/*
+ * Appends *p (taking its strings) unless the same name@version is there:
+ * then the two merge (dev only if both are dev) and *p is cleared. *p is
+ * always empty afterwards, also on failure.
+ */
+static int pkgvec_add(pkgvec *pv, bw_node_pkg *p)
+{
+	int rc = 0;
+	size_t nl = strlen(p->name), vl = strlen(p->version);
+	char *key = malloc(nl + vl + 2);
+	if (!key) {
+		pkg_clear(p);
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	}
+	memcpy(key, p->name, nl);
+	key[nl] = '@';
+	memcpy(key + nl + 1, p->version, vl + 1);
+	uintptr_t at = (uintptr_t)bw_strmap_get(&pv->seen, key);
+	if (at) {
+		bw_node_pkg *q = &pv->v[at - 1];
+		q->dev = q->dev && p->dev;
+		free(key);
+		pkg_clear(p);
+		return 0;
+	}
+	if (pv->n >= BW_NODE_MAX_PACKAGES) {
+		rc = bw_error_set(BW_EINPUT, "%s: more than %d packages", pv->what, BW_NODE_MAX_PACKAGES);
+		goto fail;
+	}
+	if (pv->n == pv->cap) {
+		size_t c = pv->cap ? pv->cap * 2 : 32;
+		bw_node_pkg *nv = realloc(pv->v, c * sizeof(*nv));
+		if (!nv) {
+			rc = bw_error_set(BW_EINTERNAL, "out of memory");
+			goto fail;
+		}
+		pv->v = nv;
+		pv->cap = c;
+	}
+	if (bw_strmap_put(&pv->seen, key, (void *)(uintptr_t)(pv->n + 1)) < 0) {
+		rc = bw_error_set(BW_EINTERNAL, "out of memory");
+		goto fail;
+	}
+	pv->v[pv->n++] = *p;
+	memset(p, 0, sizeof(*p));
+	return 0;
+fail:
+	free(key);
+	pkg_clear(p);
+	return rc;
+}
+
+/* ------------------------------------------------------------ JSON helpers */
+
+/* Adds a license once: packages often say the same in "license" and "licenses". */
+static int add_license(const char *what, bw_node_pkg *p, json_t *s)
+{
+	size_t len = json_string_length(s);
+	if (!len)
+		return 0;
+	for (size_t i = 0; i < p->n_licenses; i++)
+		if (strlen(p->licenses[i]) == len && !memcmp(p->licenses[i], json_string_value(s), len))
+			return 0;
+	return push_str(&p->licenses, &p->n_licenses, BW_NODE_MAX_LICENSES, what, "license", json_string_value(s),
+			len);
+}
+
+/* A license value: "MIT", {"type": "MIT"}, or an array of those (legacy). */
+static int add_license_value(const char *what, bw_node_pkg *p, json_t *v, int depth)
+{
+	if (json_is_string(v))
+		return add_license(what, p, v);
+	if (json_is_object(v)) {
+		json_t *t = json_object_get(v, "type");
+		return json_is_string(t) ? add_license(what, p, t) : 0;
+	}
+	if (json_is_array(v) && depth == 0) { /* only one level: [[...]] is not a license list */
+		size_t i;
+		json_t *e;
+		json_array_foreach(v, i, e) {
+			if (add_license_value(what, p, e, 1) < 0)
+				return BW_EINPUT;
+		}
+	}
+	return 0; /* other shapes carry no license we can name */
+}
+
+/* The keys of obj[field] (an object of name -> range), as dependency names. */
+static int add_dep_keys(const char *what, bw_node_pkg *p, json_t *obj, const char *field)
+{
+	json_t *d = json_object_get(obj, field);
+	const char *k;
+	json_t *v;
+	if (!json_is_object(d))
+		return 0;
+	json_object_foreach(d, k, v) {
+		if (push_str(&p->deps, &p->n_deps, BW_NODE_MAX_DEPS, what, "dependencies", k, strlen(k)) < 0)
+			return bw_error_last()->code;
+	}
+	return 0;
+}
+
+static int set_str(const char *what, const char *field, char **dst, const char *s, size_t len)
+{
+	if (str_ok(what, field, s, len) < 0)
+		return BW_EINPUT;
+	free(*dst);
+	if (!(*dst = strndup(s, len)))
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	return 0;
+}
+
+/* ------------------------------------------------------------ package.json */
+
+int bw_node_parse_package_json(const char *what, const char *data, size_t len, bw_node_pkg **out,
+			       size_t *n_out)
+{
+	json_t *root = NULL;
+	pkgvec pv = { .what = what };
+	bw_node_pkg p = { 0 };
+	const char *name, *version;
+	int rc;
+
+	*out = NULL;
+	*n_out = 0;
+	if ((rc = bw_json_parse(what, data, len, BW_NODE_PACKAGE_JSON_MAX, &root)) < 0)
+		return rc;
+	if (!json_is_object(root)) {
+		rc = bw_error_set(BW_EINPUT, "%s: not a JSON object", what);
+		goto done;
+	}
+	if ((rc = bw_json_opt_string(what, root, "name", &name)) < 0 ||
+	    (rc = bw_json_opt_string(what, root, "version", &version)) < 0)
+		goto done;
+	if (!name || !*name || !version || !*version) { /* a marker file, not a package */
+		rc = 0;
+		goto done;
+	}
+	if ((rc = set_str(what, "name", &p.name, name, strlen(name))) < 0 ||
+	    (rc = set_str(what, "version", &p.version, version, strlen(version))) < 0)
+		goto done;
+	json_t *lic = json_object_get(root, "license");
+	if (lic && (rc = add_license_value(what, &p, lic, 0)) < 0)
+		goto done;
+	lic = json_object_get(root, "licenses");
+	if (lic && (rc = add_license_value(what, &p, lic, 0)) < 0)
+		goto done;
+	if ((rc = add_dep_keys(what, &p, root, "dependencies")) < 0 ||
+	    (rc = add_dep_keys(what, &p, root, "optionalDependencies")) < 0)
+		goto done;
+	if ((rc = pkgvec_add(&pv, &p)) < 0)
+		goto done;
+	rc = pkgvec_done(&pv, out, n_out);
+done:
+	pkg_clear(&p);
+	pkgvec_free(&pv);
+	json_decref(root);
+	return rc;
+}
+
+/* ------------------------------------------------------------ package-lock.json */
+
+/* v1: {"name": {"version", "dev", "requires": {...}, "dependencies": {nested}}} */
+static int lock_v1(pkgvec *pv, json_t *deps, int depth)
+{
+	const char *key;
+	json_t *val;
+	int rc;
+
+	if (depth > BW_MAX_JSON_DEPTH) /* bw_json_parse bounds this already; keep the walk honest */
+		return bw_error_set(BW_EINPUT, "%s: dependencies nested deeper than %d", pv->what, BW_MAX_JSON_DEPTH);
+	json_object_foreach(deps, key, val) {
+		bw_node_pkg p = { 0 };
+		const char *ver;
+		if (!json_is_object(val))
+			return bw_error_set(BW_EINPUT, "%s: dependency \"%.200s\" is not an object", pv->what, key);
+		if ((rc = bw_json_opt_string(pv->what, val, "version", &ver)) < 0)
+			return rc;
+		json_t *nested = json_object_get(val, "dependencies");
+		/* "file:" / "link:" versions are the project's own folders, not packages */
+		if (ver && *ver && strncmp(ver, "file:", 5) && strncmp(ver, "link:", 5)) {
+			const char *name = key, *v = ver;
+			size_t name_len = strlen(key);
+			if (!strncmp(ver, "npm:", 4)) { /* an alias: "npm:real-name@1.2.3" */
+				const char *real = ver + 4, *at = strrchr(real + (real[0] == '@'), '@');
+				if (!at || at == real)
+					return bw_error_set(BW_EINPUT, "%s: dependency \"%.200s\": bad alias \"%.200s\"",
+							    pv->what, key, ver);
+				name = real;
+				name_len = (size_t)(at - real);
+				v = at + 1;
+			}
+			if ((rc = set_str(pv->what, "name", &p.name, name, name_len)) < 0 ||
+			    (rc = set_str(pv->what, "version", &p.version, v, strlen(v))) < 0 ||
+			    (rc = add_dep_keys(pv->what, &p, val, "requires")) < 0) {
+				pkg_clear(&p);
+				return rc;
+			}
+			p.dev = json_is_true(json_object_get(val, "dev"));
+			if ((rc = pkgvec_add(pv, &p)) < 0)
+				return rc;
+		}
+		if (json_is_object(nested) && (rc = lock_v1(pv, nested, depth + 1)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* v2/v3: {"node_modules/a/node_modules/@s/b": {"version", "name"?, "dev", "license", "link"}} */
+static int lock_v2(pkgvec *pv, json_t *pkgs)
+{
+	static const char nm[] = "node_modules/";
+	const char *key;
+	json_t *val;
+	int rc;
+
+	json_object_foreach(pkgs, key, val) {
+		bw_node_pkg p = { 0 };
+		const char *name, *ver, *lic, *last = NULL;
+		if (!*key)
+			continue; /* the project itself */
+		if (!json_is_object(val))
+			return bw_error_set(BW_EINPUT, "%s: package \"%.200s\" is not an object", pv->what, key);
+		if (json_is_true(json_object_get(val, "link")))
+			continue; /* points at a folder listed under its own key */
+		for (const char *s = key; (s = strstr(s, nm)) != NULL; s += sizeof(nm) - 1)
+			if (s == key || s[-1] == '/')
+				last = s + sizeof(nm) - 1;
+		if (!last || !*last)
+			continue; /* a workspace folder: the project's own code */
+		if ((rc = bw_json_opt_string(pv->what, val, "name", &name)) < 0 ||
+		    (rc = bw_json_opt_string(pv->what, val, "version", &ver)) < 0 ||
+		    (rc = bw_json_opt_string(pv->what, val, "license", &lic)) < 0)
+			return rc;
+		if (!ver || !*ver)
+			continue; /* nothing to identify it by */
+		if (!name || !*name)
+			name = last; /* aliases carry "name"; otherwise it is the folder */
+		if ((rc = set_str(pv->what, "name", &p.name, name, strlen(name))) < 0 ||
+		    (rc = set_str(pv->what, "version", &p.version, ver, strlen(ver))) < 0 ||
+		    (lic && *lic &&
+		     (rc = push_str(&p.licenses, &p.n_licenses, BW_NODE_MAX_LICENSES, pv->what, "license", lic,
+				    strlen(lic))) < 0) ||
+		    (rc = add_dep_keys(pv->what, &p, val, "dependencies")) < 0 ||
+		    (rc = add_dep_keys(pv->what, &p, val, "optionalDependencies")) < 0) {
+			pkg_clear(&p);
+			return rc;
+		}
+		p.dev = json_is_true(json_object_get(val, "dev"));
+		if ((rc = pkgvec_add(pv, &p)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int bw_node_parse_package_lock(const char *what, const char *data, size_t len, bw_node_pkg **out,
+			       size_t *n_out)
+{
+	json_t *root = NULL;
+	pkgvec pv = { .what = what };
+	int rc;
+
+	*out = NULL;
+	*n_out = 0;
+	if ((rc = bw_json_parse(what, data, len, BW_NODE_LOCK_MAX, &root)) < 0)
+		return rc;
+	if (!json_is_object(root)) {
+		rc = bw_error_set(BW_EINPUT, "%s: not a JSON object", what);
+		goto done;
+	}
+	json_t *pkgs = json_object_get(root, "packages"), *deps = json_object_get(root, "dependencies");
+	if (pkgs && !json_is_object(pkgs)) {
+		rc = bw_error_set(BW_EINPUT, "%s: \"packages\" is not an object", what);
+		goto done;
+	}
+	if (deps && !json_is_object(deps)) {
+		rc = bw_error_set(BW_EINPUT, "%s: \"dependencies\" is not an object", what);
+		goto done;
+	}
+	/* v2 carries both; "packages" is the complete one */
+	rc = pkgs ? lock_v2(&pv, pkgs) : deps ? lock_v1(&pv, deps, 0) : 0;
+	if (rc == 0)
+		rc = pkgvec_done(&pv, out, n_out);
+done:
+	pkgvec_free(&pv);
+	json_decref(root);
+	return rc;
+}
+
+/* ------------------------------------------------------------ line parsing */
+
+typedef struct line_reader {
+	const char *what;
+	const char *p, *end;
+	size_t no;
+} line_reader;
+
+/* Next line without its "\n" / "\r\n": 1, 0 at the end, or BW_EINPUT. */
+static int next_line(line_reader *r, const char **line, size_t *len)
+{
+	if (r->p >= r->end)
+		return 0;
+	const char *nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
+	const char *le = nl ? nl : r->end;
+	size_t l = (size_t)(le - r->p);
+	r->no++;
+	if (l > BW_NODE_MAX_LINE)
+		return bw_error_set(BW_EINPUT, "%s: line %zu is longer than %u bytes", r->what, r->no,
+				    BW_NODE_MAX_LINE);
+	if (memchr(r->p, '\0', l))
+		return bw_error_set(BW_EINPUT, "%s: NUL byte on line %zu", r->what, r->no);
+	if (l && r->p[l - 1] == '\r')
+		l--;
+	*line = r->p;
+	*len = l;
+	r->p = nl ? nl + 1 : r->end;
+	return 1;
+}
+
+static size_t indent_of(const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len && s[i] == ' ')
+		i++;
+	return i;
+}
+
+/* s[0..*len) without surrounding blanks and one pair of matching quotes. */
+static const char *unquote(const char *s, size_t *len)
+{
+	size_t l = *len;
+	while (l && (*s == ' ' || *s == '\t'))
+		s++, l--;
+	while (l && (s[l - 1] == ' ' || s[l - 1] == '\t'))
+		l--;
+	if (l >= 2 && (s[0] == '"' || s[0] == '\'') && s[l - 1] == s[0])
+		s++, l -= 2;
+	*len = l;
+	return s;
+}
+
+/* Where the '@' between a name and what follows is: the first one after an optional scope "@". */
+static const char *name_at(const char *s, size_t len)
+{
+	if (len < 2)
+		return NULL;
+	return memchr(s + 1, '@', len - 1);
+}
+
+/* The dependency name at the start of an indented "name range" / "name: range" line. */
+static int add_dep_line(const char *what, bw_node_pkg *p, const char *s, size_t len)
+{
+	size_t i = indent_of(s, len), n;
+	s += i;
+	len -= i;
+	if (len && (s[0] == '"' || s[0] == '\'')) {
+		const char *q = memchr(s + 1, s[0], len - 1);
+		if (!q)
+			return bw_error_set(BW_EINPUT, "%s: unterminated quote in a dependency", what);
+		s++;
+		n = (size_t)(q - s);
+	} else {
+		for (n = 0; n < len && s[n] != ' ' && s[n] != ':'; n++)
+			;
+	}
+	if (!n)
+		return 0;
+	return push_str(&p->deps, &p->n_deps, BW_NODE_MAX_DEPS, what, "dependencies", s, n);
+}
+
+/* ------------------------------------------------------------ yarn.lock */
+
+typedef struct yarn_entry {
+	bool open, skip, in_deps;
+	bw_node_pkg p;
+} yarn_entry;
+
+static int yarn_close(pkgvec *pv, yarn_entry *e)
+{
+	int rc = 0;
+	if (e->open && !e->skip && e->p.name && e->p.version)
+		rc = pkgvec_add(pv, &e->p);
+	pkg_clear(&e->p);
+	memset(e, 0, sizeof(*e));
+	return rc;
+}
+
+/* A header: "a@^1", a@~1.2: (v1) or "a@npm:^1, a@npm:~1.2": (berry); the first spec names it. */
+static int yarn_header(pkgvec *pv, yarn_entry *e, const char *s, size_t len, size_t line_no)
+{
+	e->open = true;
+	len--; /* the ':' */
+	while (len && (*s == '"' || *s == ' '))
+		s++, len--;
+	size_t n = 0;
+	while (n < len && s[n] != ',' && s[n] != '"')
+		n++;
+	if (n == 10 && !memcmp(s, "__metadata", 10)) { /* berry's own header */
+		e->skip = true;
+		return 0;
+	}
+	const char *at = name_at(s, n);
+	if (!at)
+		return bw_error_set(BW_EINPUT, "%s: line %zu: \"%.*s\" is not name@range", pv->what, line_no,
+				    (int)(n > 200 ? 200 : n), s);
+	size_t rest = n - (size_t)(at + 1 - s);
+	static const char *const local[] = { "workspace:", "link:", "portal:", "patch:" };
+	for (size_t i = 0; i < sizeof(local) / sizeof(*local); i++) {
+		size_t ll = strlen(local[i]);
+		/* the project's own folders, and patched copies of packages listed on their own */
+		if (rest >= ll && !memcmp(at + 1, local[i], ll))
+			e->skip = true;
+	}
+	return set_str(pv->what, "name", &e->p.name, s, (size_t)(at - s));
+}
+
+int bw_node_parse_yarn_lock(const char *what, const char *data, size_t len, bw_node_pkg **out,
+			    size_t *n_out)
+{
+	line_reader r = { what, data, data + len, 0 };
+	pkgvec pv = { .what = what };
+	yarn_entry e = { 0 };
+	const char *s = NULL;
+	size_t l = 0;
+	int rc;
+
+	*out = NULL;
+	*n_out = 0;
+	if (len > BW_NODE_LOCK_MAX)
+		return bw_error_set(BW_EINPUT, "%s: %zu bytes, larger than the limit of %u", what, len,
+				    BW_NODE_LOCK_MAX);
+	while ((rc = next_line(&r, &s, &l)) > 0) {
+		size_t ind = indent_of(s, l);
+		if (ind == l || s[ind] == '#')
+			continue;
+		if (ind == 0) {
+			if ((rc = yarn_close(&pv, &e)) < 0)
+				break;
+			if (s[l - 1] != ':') {
+				rc = bw_error_set(BW_EINPUT, "%s: line %zu is not an entry header", what, r.no);
+				break;
+			}
+			if ((rc = yarn_header(&pv, &e, s, l, r.no)) < 0)
+				break;
+			continue;
+		}
+		if (!e.open) {
+			rc = bw_error_set(BW_EINPUT, "%s: line %zu is indented outside an entry", what, r.no);
+			break;
+		}
+		if (e.skip)
+			continue;
+		if (ind == 2) {
+			const char *k = s + 2;
+			size_t kl = l - 2;
+			e.in_deps = false;
+			if (kl > 8 && !memcmp(k, "version", 7) && (k[7] == ' ' || k[7] == ':')) {
+				size_t vl = kl - 8;
+				const char *v = unquote(k + 8, &vl);
+				if ((rc = set_str(what, "version", &e.p.version, v, vl)) < 0)
+					break;
+			} else if ((kl == 13 && !memcmp(k, "dependencies:", 13)) ||
+				   (kl == 21 && !memcmp(k, "optionalDependencies:", 21))) {
+				e.in_deps = true;
+			}
+		} else if (ind >= 4 && e.in_deps) {
+			if ((rc = add_dep_line(what, &e.p, s, l)) < 0)
+				break;
+		}
+	}
+	if (rc == 0)
+		rc = yarn_close(&pv, &e);
+	if (rc == 0)
+		rc = pkgvec_done(&pv, out, n_out);
+	pkg_clear(&e.p);
+	pkgvec_free(&pv);
+	return rc;
+}
+
+/* ------------------------------------------------------------ pnpm-lock.yaml */
+
+typedef struct pnpm_entry {
+	bool open, in_deps;
+	char *key;
+	bw_node_pkg p;   /* name/version from fields, when the key is a URL */
+} pnpm_entry;
+
+static void pnpm_entry_clear(pnpm_entry *e)
+{
+	free(e->key);
+	pkg_clear(&e->p);
+	memset(e, 0, sizeof(*e));
+}
+
+/* Derives name and version from the key unless fields gave them, and adds a non-empty result. */
+static int pnpm_close(pkgvec *pv, pnpm_entry *e, int major)
+{
+	int rc = 0;
+	if (!e->open)
+		return 0;
+	const char *k = e->key;
+	size_t kl = strlen(k);
+	if (kl && k[0] == '/')
+		k++, kl--;
+	const char *paren = memchr(k, '(', kl); /* 6.x / 9.x peer suffix: name@1.0.0(react@18.0.0) */
+	if (paren)
+		kl = (size_t)(paren - k);
+	const char *name = NULL, *ver = NULL;
+	size_t name_len = 0, ver_len = 0;
+	const char *at = name_at(k, kl);
+	bool at_form = major >= 6;
+	if (major < 1 && at) { /* no usable lockfileVersion: name@ver has no '/' before the '@' but a scope's */
+		size_t slashes = 0;
+		for (const char *c = k; c < at; c++)
+			slashes += *c == '/';
+		at_form = slashes == (k[0] == '@' ? 1u : 0u);
+	}
+	if (at_form) {
+		if (at) {
+			name = k;
+			name_len = (size_t)(at - k);
+			ver = at + 1;
+			ver_len = kl - name_len - 1;
+		}
+	} else { /* 5.x: name/1.0.0 or @scope/name/1.0.0, peers as 1.0.0_react@18.0.0 */
+		const char *slash = NULL;
+		for (size_t i = kl; i-- > 0;)
+			if (k[i] == '/') {
+				slash = k + i;
+				break;
+			}
+		if (slash) {
+			name = k;
+			name_len = (size_t)(slash - k);
+			ver = slash + 1;
+			ver_len = kl - name_len - 1;
+			const char *us = memchr(ver, '_', ver_len);
+			if (us)
+				ver_len = (size_t)(us - ver);
+		}
+	}
+	if (!e->p.name && name && name_len && (rc = set_str(pv->what, "name", &e->p.name, name, name_len)) < 0)
+		goto done;
+	if (!e->p.version && ver && ver_len && (rc = set_str(pv->what, "version", &e->p.version, ver, ver_len)) < 0)
+		goto done;
+	if (e->p.name && e->p.version)
+		rc = pkgvec_add(pv, &e->p);
+done:
+	pnpm_entry_clear(e);
+	return rc;
+}
+
+int bw_node_parse_pnpm_lock(const char *what, const char *data, size_t len, bw_node_pkg **out,
+			    size_t *n_out)
+{
+	line_reader r = { what, data, data + len, 0 };
+	pkgvec pv = { .what = what };
+	pnpm_entry e = { 0 };
+	bool in_packages = false;
+	int major = 0, rc;
+	const char *s = NULL;
+	size_t l = 0;
+
+	*out = NULL;
+	*n_out = 0;
+	if (len > BW_NODE_LOCK_MAX)
+		return bw_error_set(BW_EINPUT, "%s: %zu bytes, larger than the limit of %u", what, len,
+				    BW_NODE_LOCK_MAX);
+	while ((rc = next_line(&r, &s, &l)) > 0) {
+		size_t ind = indent_of(s, l);
+		if (ind == l || s[ind] == '#')
+			continue;
+		if (ind == 0) {
+			if ((rc = pnpm_close(&pv, &e, major)) < 0)
+				break;
+			in_packages = l == 9 && !memcmp(s, "packages:", 9);
+			if (l > 16 && !memcmp(s, "lockfileVersion:", 16)) {
+				size_t vl = l - 16;
+				const char *v = unquote(s + 16, &vl);
+				major = 0;
+				for (size_t i = 0; i < vl && i < 4 && v[i] >= '0' && v[i] <= '9'; i++)
+					major = major * 10 + (v[i] - '0');
+				if (major == 0)
+					major = -1; /* present but unreadable: guess per key below */
+			}
+			continue;
+		}
+		if (!in_packages)
+			continue;
+		if (ind == 2) {
+			if ((rc = pnpm_close(&pv, &e, major)) < 0)
+				break;
+			if (s[l - 1] != ':')
+				continue; /* "key: {flow}" is not written by pnpm; nothing to read */
+			size_t kl = l - 3;
+			const char *k = unquote(s + 2, &kl);
+			if ((rc = str_ok(what, "package key", k, kl)) < 0)
+				break;
+			if (!(e.key = strndup(k, kl))) {
+				rc = bw_error_set(BW_EINTERNAL, "out of memory");
+				break;
+			}
+			e.open = true;
+			continue;
+		}
+		if (!e.open)
+			continue;
+		if (ind == 4) {
+			const char *k = s + 4, *colon = memchr(k, ':', l - 4);
+			size_t kl = colon ? (size_t)(colon - k) : l - 4, vl = colon ? l - 4 - kl - 1 : 0;
+			const char *v = colon ? unquote(colon + 1, &vl) : NULL;
+			e.in_deps = vl == 0 && ((kl == 12 && !memcmp(k, "dependencies", 12)) ||
+						(kl == 20 && !memcmp(k, "optionalDependencies", 20)));
+			if (kl == 3 && !memcmp(k, "dev", 3))
+				e.p.dev = vl == 4 && !memcmp(v, "true", 4);
+			else if (kl == 4 && !memcmp(k, "name", 4) && vl)
+				rc = set_str(what, "name", &e.p.name, v, vl);
+			else if (kl == 7 && !memcmp(k, "version", 7) && vl)
+				rc = set_str(what, "version", &e.p.version, v, vl);
+			if (rc < 0)
+				break;
+		} else if (ind >= 6 && e.in_deps) {
+			if ((rc = add_dep_line(what, &e.p, s, l)) < 0)
+				break;
+		}
+	}
+	if (rc == 0)
+		rc = pnpm_close(&pv, &e, major);
+	if (rc == 0)
+		rc = pkgvec_done(&pv, out, n_out);
+	pnpm_entry_clear(&e);
+	pkgvec_free(&pv);
+	return rc;
+}
+
+/* ------------------------------------------------------------ the analyzers */
+
+/* Fills p for one npm package; ns receives the purl namespace ("@scope") and *name the rest. */
+static void npm_pkg(bw_pkg_new *p, const bw_node_pkg *k, char *ns, size_t nssz)
+{
+	const char *slash = k->name[0] == '@' ? strchr(k->name, '/') : NULL;
+	memset(p, 0, sizeof(*p));
+	p->type = "npm";
+	p->name = k->name;
+	p->version = k->version;
+	p->licenses = (const char *const *)k->licenses;
+	p->n_licenses = k->n_licenses;
+	ns[0] = '\0';
+	if (slash && slash[1] && (size_t)(slash - k->name) < nssz) {
+		memcpy(ns, k->name, (size_t)(slash - k->name));
+		ns[slash - k->name] = '\0';
+		p->purl_namespace = ns;
+	}
+}
+
+/*
+ * An installed copy's package.json is node_modules/<name>/package.json or
+ * node_modules/@scope/<name>/package.json; other package.json files (the
+ * project's own, a package's lib/package.json markers, test fixtures) are not.
+ */
+static bool installed_path(const char *path, size_t len)
+{
+	static const char tail[] = "/package.json";
+	size_t tl = sizeof(tail) - 1;
+	if (len <= tl || memcmp(path + len - tl, tail, tl))
+		return false;
+	/* segments, right to left: the package folder, then "@scope" or node_modules */
+	size_t end = len - tl, a = end;
+	while (a > 0 && path[a - 1] != '/')
+		a--;
+	if (a == end || a == 0 || path[a] == '.')
+		return false;
+	size_t pe = a - 1, pa = pe; /* the parent segment is path[pa..pe) */
+	while (pa > 0 && path[pa - 1] != '/')
+		pa--;
+	if (pe > pa + 1 && path[pa] == '@') { /* scoped: node_modules is one further up */
+		if (pa == 0)
+			return false;
+		pe = pa - 1;
+		pa = pe;
+		while (pa > 0 && path[pa - 1] != '/')
+			pa--;
+	}
+	return pe - pa == 12 && !memcmp(path + pa, "node_modules", 12);
+}
+
+static bool node_wants(const bw_entry *e, const uint8_t *head, size_t head_len)
+{
+	return !strcmp(e->name, "package.json") && installed_path(e->path, e->path_len);
+}
+
+static int node_entry(void *state, const bw_entry *e, const uint8_t *content, size_t len, bool truncated)
+{
+	bw_node_pkg *v = NULL;
+	size_t n = 0;
+	char ns[BW_NODE_MAX_STRING + 1];
+	bw_pkg_new p;
+	int rc;
+
+	if (e->type != BW_FT_FILE || truncated) {
+		if ((rc = bw_pkgstore_put(state, e->path, NULL, 0)) < 0)
+			return rc;
+		if (truncated)
+			return bw_error_set(BW_EINPUT, "larger than %u bytes: not read, its package is not listed",
+					    BW_NODE_PACKAGE_JSON_MAX);
+		return 0;
+	}
+	if (bw_node_parse_package_json("package.json", (const char *)content, len, &v, &n) < 0) {
+		rc = bw_error_last()->code;
+		if (bw_pkgstore_put(state, e->path, NULL, 0) < 0)
+			return BW_EINTERNAL;
+		return rc;
+	}
+	if (n) {
+		npm_pkg(&p, &v[0], ns, sizeof(ns));
+		rc = bw_pkgstore_put(state, e->path, &p, 1);
+	} else {
+		rc = bw_pkgstore_put(state, e->path, NULL, 0);
+	}
+	bw_node_free(v, n);
+	return rc;
+}
+
+const bw_analyzer bw_analyzer_node = {
+	.name = "node",
+	.version = 1,
+	.kind = BW_ANALYZE_PACKAGES,
+	.wants = node_wants,
+	.content_max = BW_NODE_PACKAGE_JSON_MAX,
+	.layer_new = bw_pkgstore_new,
+	.entry = node_entry,
+	.layer_free = bw_pkgstore_free,
+	.finish = bw_pkgstore_finish,
+};
+
+/* Lock files by priority: the first one present in a directory is the one npm/pnpm/yarn used. */
+static const char *const lock_names[] = { "npm-shrinkwrap.json", "package-lock.json", "pnpm-lock.yaml",
+					  "yarn.lock" };
+#define N_LOCK_NAMES (sizeof(lock_names) / sizeof(*lock_names))
+
+typedef struct lock_file {
+	char *path;
+	bw_node_pkg *v; /* NULL / 0 when the entry held no packages */
+	size_t n;
+} lock_file;
+
+typedef struct lock_layer {
+	bw_strmap files; /* path (owned by the lock_file) -> lock_file* */
+} lock_layer;
+
+static void *lock_layer_new(void)
+{
+	return calloc(1, sizeof(lock_layer));
+}
+
+static void lock_layer_free(void *state)
+{
+	lock_layer *s = state;
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->files.cap; i++) {
+		lock_file *f = s->files.slots[i].value;
+		if (s->files.slots[i].key && f) {
+			bw_node_free(f->v, f->n);
+			free(f->path);
+			free(f);
+		}
+	}
+	bw_strmap_free(&s->files);
+	free(s);
+}
+
+static int lock_kind(const char *name)
+{
+	for (size_t i = 0; i < N_LOCK_NAMES; i++)
+		if (!strcmp(name, lock_names[i]))
+			return (int)i;
+	return -1;
+}
+
+static bool lock_wants(const bw_entry *e, const uint8_t *head, size_t head_len)
+{
+	/* lock files shipped inside installed packages (of any ecosystem: a gem's
+	 * editor extension, a wheel's bundled assets) describe their authors'
+	 * development trees, not software installed in the image */
+	static const char *const inside_packages[] = { "/node_modules/", "/ruby/gems/", "/site-packages/",
+						       "/dist-packages/", NULL };
+	if (lock_kind(e->name) < 0)
+		return false;
+	for (const char *const *p = inside_packages; *p; p++)
+		if (strstr(e->path, *p))
+			return false;
+	return true;
+}
+
+static int lock_entry(void *state, const bw_entry *e, const uint8_t *content, size_t len, bool truncated)
+{
+	lock_layer *s = state;
+	lock_file *f = bw_strmap_get(&s->files, e->path);
+	int rc = 0;
+
+	if (!f) {
+		if (!(f = calloc(1, sizeof(*f))) || !(f->path = strdup(e->path))) {
+			free(f);
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		}
+		if (bw_strmap_put(&s->files, f->path, f) < 0) {
+			free(f->path);
+			free(f);
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		}
+	}
+	bw_node_free(f->v, f->n); /* a later tar entry of the same path replaces it */
+	f->v = NULL;
+	f->n = 0;
+	if (e->type != BW_FT_FILE)
+		return 0;
+	if (truncated)
+		return bw_error_set(BW_EINPUT, "larger than %u bytes: not read, its packages are not listed",
+				    BW_NODE_LOCK_MAX);
+	switch (lock_kind(e->name)) {
+	case 0:
+	case 1: rc = bw_node_parse_package_lock(e->name, (const char *)content, len, &f->v, &f->n); break;
+	case 2: rc = bw_node_parse_pnpm_lock(e->name, (const char *)content, len, &f->v, &f->n); break;
+	default: rc = bw_node_parse_yarn_lock(e->name, (const char *)content, len, &f->v, &f->n); break;
+	}
+	return rc;
+}
+
+/* A file that is in the final image as written by layer l at that same path. */
+static bool survives(const bw_fs *fs, const char *path, size_t l)
+{
+	const bw_fsnode *node = bw_fs_get(fs, path);
+	return node && node->data_path && node->data_layer == l && !strcmp(node->data_path, path);
+}
+
+/* dir/node_modules holds at least one installed package folder (not only .bin, .cache, ...). */
+static bool has_node_modules(const bw_fs *fs, const char *dir, size_t dir_len)
+{
+	char p[BW_MAX_PATH_BYTES + 32];
+	if (dir_len + sizeof("/node_modules") > sizeof(p))
+		return false;
+	snprintf(p, sizeof(p), "%.*s/node_modules", (int)dir_len, dir);
+	const bw_fsnode *nm = bw_fs_get(fs, p);
+	if (!nm || nm->type != BW_FT_DIR)
+		return false;
+	for (const bw_fsnode *c = nm->first_child; c; c = c->next) {
+		const char *slash = strrchr(c->path, '/');
+		const char *name = slash ? slash + 1 : c->path;
+		if (name[0] && name[0] != '.')
+			return true;
+	}
+	return false;
+}
+
+/* A lock file of higher priority is in the same directory of the final image. */
+static bool better_lock(const bw_fs *fs, const char *dir, size_t dir_len, int kind)
+{
+	char p[BW_MAX_PATH_BYTES + 32];
+	for (int i = 0; i < kind; i++) {
+		if (dir_len + 2 + strlen(lock_names[i]) > sizeof(p))
+			return false;
+		snprintf(p, sizeof(p), "%.*s/%s", (int)dir_len, dir, lock_names[i]);
+		const bw_fsnode *n = bw_fs_get(fs, p);
+		if (n && n->data_path && n->type == BW_FT_FILE)
+			return true;
+	}
+	return false;
+}
+
+static int lock_finish(bw_image *img, void *const *states, size_t n_layers)
+{
+	const bw_fs *fs = bw_image_fs(img);
+	char ns[BW_NODE_MAX_STRING + 1];
+	int rc = 0;
+
+	for (size_t l = 0; l < n_layers && rc == 0; l++) {
+		const lock_layer *s = states[l];
+		if (!s)
+			continue;
+		for (size_t i = 0; i < s->files.cap && rc == 0; i++) {
+			const lock_file *f = s->files.slots[i].value;
+			if (!s->files.slots[i].key || !f || !f->n || !survives(fs, f->path, l))
+				continue;
+			const char *slash = strrchr(f->path, '/');
+			size_t dir_len = slash ? (size_t)(slash - f->path) : 0;
+			if (has_node_modules(fs, f->path, dir_len) ||
+			    better_lock(fs, f->path, dir_len, lock_kind(slash ? slash + 1 : f->path)))
+				continue;
+			for (size_t k = 0; k < f->n && rc == 0; k++) {
+				bw_pkg_new p;
+				if (f->v[k].dev)
+					continue;
+				npm_pkg(&p, &f->v[k], ns, sizeof(ns));
+				p.path = f->path;
+				p.layer = l;
+				rc = bw_image_add_package(img, &p);
+			}
+		}
+	}
+	return rc;
+}
+
+const bw_analyzer bw_analyzer_node_lock = {
+	.name = "node-lock",
+	.version = 1,
+	.kind = BW_ANALYZE_PACKAGES,
+	.wants = lock_wants,
+	.content_max = BW_NODE_LOCK_MAX,
+	.layer_new = lock_layer_new,
+	.entry = lock_entry,
+	.layer_free = lock_layer_free,
+	.finish = lock_finish,
+};
