@@ -82,25 +82,10 @@ static int dn_entry(void *store, const bw_entry *e, const uint8_t *content, size
 
 	if (e->type != BW_FT_FILE)
 		return 0;
-	if (truncated) {
-		if (bw_pkgstore_put(store, e->path, NULL, 0) < 0)
-			return BW_EINTERNAL;
-		return bw_lang_too_large();
-	}
+	if (truncated)
+		return bw_lang_entry_done(store, e->path, NULL, true, 0, &l);
 	rc = bw_dotnet_parse_deps_json(e->name, (const char *)content, len, &l);
-	if (rc < 0) {
-		bw_lang_pkgs_free(&l);
-		if (rc == BW_EINTERNAL)
-			return rc;
-		bw_error prev = *bw_error_last();
-		if (bw_pkgstore_put(store, e->path, NULL, 0) < 0)
-			return BW_EINTERNAL;
-		bw_error_restore(&prev);
-		return rc;
-	}
-	rc = bw_lang_pkgs_put(store, e->path, "nuget", &l);
-	bw_lang_pkgs_free(&l);
-	return rc;
+	return bw_lang_entry_done(store, e->path, "nuget", false, rc, &l);
 }
 
 const bw_analyzer bw_analyzer_dotnet = {

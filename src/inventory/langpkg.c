@@ -136,6 +136,28 @@ int bw_lang_too_large(void)
 			    (unsigned long long)BW_LANG_CONTENT_MAX);
 }
 
+int bw_lang_entry_done(void *store, const char *path, const char *type, bool truncated, int parse_rc,
+		       bw_lang_pkgs *l)
+{
+	int rc;
+	if (truncated)
+		parse_rc = bw_lang_too_large();
+	if (parse_rc == BW_EINTERNAL) {
+		bw_lang_pkgs_free(l);
+		return parse_rc;
+	}
+	if (parse_rc < 0) {
+		bw_error prev = *bw_error_last();
+		bw_lang_pkgs_free(l);
+		if (bw_pkgstore_put(store, path, NULL, 0) < 0)
+			return BW_EINTERNAL;
+		return bw_error_restore(&prev);
+	}
+	rc = bw_lang_pkgs_put(store, path, type, l);
+	bw_lang_pkgs_free(l);
+	return rc;
+}
+
 int bw_lang_set_purls(bw_image *img, size_t from, bw_lang_purl_fn fn)
 {
 	char purl[2048];

@@ -61,6 +61,16 @@ int bw_lang_pkgs_put(void *store, const char *path, const char *type, const bw_l
 int bw_lang_too_large(void);
 
 /*
+ * The end of every language analyzer's entry(): given what its parser
+ * returned, records the file's packages in the store (or, when the file is
+ * truncated or did not parse, records that it holds none, so an older copy
+ * of the same path in this layer does not survive) and returns the result
+ * to report. Frees l.
+ */
+int bw_lang_entry_done(void *store, const char *path, const char *type, bool truncated, int parse_rc,
+		       bw_lang_pkgs *l);
+
+/*
  * Replaces the purl of the image's packages [from, n_packages) with what
  * fn writes (the purl spec wants names that differ from the reported name:
  * PEP 503 normalised for pypi, vendor/name split for composer).

@@ -87,25 +87,10 @@ static int php_entry(void *store, const bw_entry *e, const uint8_t *content, siz
 
 	if (e->type != BW_FT_FILE)
 		return 0;
-	if (truncated) {
-		if (bw_pkgstore_put(store, e->path, NULL, 0) < 0)
-			return BW_EINTERNAL;
-		return bw_lang_too_large();
-	}
+	if (truncated)
+		return bw_lang_entry_done(store, e->path, NULL, true, 0, &l);
 	rc = bw_php_parse_composer(e->name, (const char *)content, len, &l);
-	if (rc < 0) {
-		bw_lang_pkgs_free(&l);
-		if (rc == BW_EINTERNAL)
-			return rc;
-		bw_error prev = *bw_error_last();
-		if (bw_pkgstore_put(store, e->path, NULL, 0) < 0)
-			return BW_EINTERNAL;
-		bw_error_restore(&prev);
-		return rc;
-	}
-	rc = bw_lang_pkgs_put(store, e->path, "composer", &l);
-	bw_lang_pkgs_free(&l);
-	return rc;
+	return bw_lang_entry_done(store, e->path, "composer", false, rc, &l);
 }
 
 /* pkg:composer/vendor/name@version: the vendor is the purl namespace */

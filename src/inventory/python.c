@@ -445,11 +445,8 @@ static int py_entry(void *state, const bw_entry *e, const uint8_t *content, size
 
 	if (e->type != BW_FT_FILE || k == PY_NONE)
 		return 0;
-	if (truncated) {
-		if (bw_pkgstore_put(store, e->path, NULL, 0) < 0)
-			return BW_EINTERNAL;
-		return bw_lang_too_large();
-	}
+	if (truncated)
+		return bw_lang_entry_done(store, e->path, NULL, true, 0, &l);
 	const char *d = (const char *)content;
 	switch (k) {
 	case PY_META: rc = bw_python_parse_metadata(e->name, d, len, &l); break;
@@ -457,19 +454,7 @@ static int py_entry(void *state, const bw_entry *e, const uint8_t *content, size
 	case PY_PIPFILE: rc = bw_python_parse_pipfile_lock(e->name, d, len, &l); break;
 	default: rc = bw_python_parse_toml_lock(e->name, d, len, &l); break;
 	}
-	if (rc < 0) {
-		bw_lang_pkgs_free(&l);
-		if (rc == BW_EINTERNAL)
-			return rc;
-		bw_error prev = *bw_error_last();
-		if (bw_pkgstore_put(store, e->path, NULL, 0) < 0)
-			return BW_EINTERNAL;
-		bw_error_restore(&prev);
-		return rc;
-	}
-	rc = bw_lang_pkgs_put(store, e->path, "pypi", &l);
-	bw_lang_pkgs_free(&l);
-	return rc;
+	return bw_lang_entry_done(store, e->path, "pypi", false, rc, &l);
 }
 
 static void pypi_purl(const bw_package *p, char *out, size_t outsz)
