@@ -27,6 +27,7 @@
  * segments or a section header table past the end of the file): such a file
  * gets one warning.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -594,6 +595,8 @@ static int go_entry(void *state, const bw_entry *e, const uint8_t *content, size
 	bw_go_reader *r = l->cur;
 	bw_go_info info = { 0 };
 	bw_pkg_new *pk = NULL;
+	char **deps = NULL;
+	size_t n_deps = 0;
 	char **ns = NULL; /* purl namespaces, one per module */
 	int rc;
 
@@ -643,8 +646,32 @@ static int go_entry(void *state, const bw_entry *e, const uint8_t *content, size
 	}
 	if (n)
 		pk[n - 1] = (bw_pkg_new){ .type = "golang", .name = "stdlib", .version = info.go_version };
+	/* The build info says what the main module was built with: it depends on
+	 * every other module and the standard library (SBOM dependencies). */
+	if (n && !(deps = calloc(n, sizeof(*deps)))) {
+		rc = bw_error_set(BW_EINTERNAL, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i < info.n_mods && info.mods[i].main)
+			continue;
+		size_t dlen = strlen(pk[i].name) + strlen(pk[i].version ? pk[i].version : "") + 2;
+		if (!(deps[n_deps] = malloc(dlen))) {
+			rc = bw_error_set(BW_EINTERNAL, "out of memory");
+			goto done;
+		}
+		snprintf(deps[n_deps++], dlen, "%s@%s", pk[i].name, pk[i].version ? pk[i].version : "");
+	}
+	for (size_t i = 0; i < info.n_mods; i++)
+		if (info.mods[i].main) {
+			pk[i].depends = (const char *const *)deps;
+			pk[i].n_depends = n_deps;
+		}
 	rc = bw_pkgstore_put(l->store, e->path, pk, n);
 done:
+	for (size_t i = 0; i < n_deps; i++)
+		free(deps[i]);
+	free(deps);
 	for (size_t i = 0; ns && i < info.n_mods; i++)
 		free(ns[i]);
 	free(ns);

@@ -43,3 +43,13 @@ t_check "validator rejects a broken CycloneDX document" bash -c "! /usr/bin/pyth
 jq 'del(.packages[0].SPDXID)' "$TMPROOT/rpm-root.spdx.json" >"$TMPROOT/bad.spdx.json"
 t_check "validator rejects a broken SPDX document" bash -c "! /usr/bin/python3 '$TOP/tests/lib/validate.py' '$SCHEMAS' spdx '$TMPROOT/bad.spdx.json' >/dev/null"
 t_run_expect "inspect refuses an SBOM format" 2 "use table or json" -- "$BULWARK" inspect --format spdx "oci:$FIXTURES/rpm-root/oci:latest"
+
+# dependencies the sources state: the Go main module depends on every module of its build
+# info (`go version -m`, read back by ../shared) and on the standard library
+f=$TMPROOT/kitchen-sink.cyclonedx.json
+t_eq "cyclonedx: go main module depends on its build info's modules" \
+  "$(jq -r '.go[] | select(.main_module | not) | .name + "@" + .version' "$(dirname "$FIXTURES")/expected/kitchen-sink/packages.json" | LC_ALL=C sort | tr '\n' ' ')" \
+  "$(jq -r '.dependencies[] | select(.ref | startswith("pkg:golang/example.com/fixtures/goapp@")) | .dependsOn[]' "$f" |
+     sed -E 's/^pkg:golang\///; s/\?package-id=.*//; s/%2B/+/g' | LC_ALL=C sort | tr '\n' ' ')"
+t_eq "spdx: the same dependencies as DEPENDS_ON" "4" \
+  "$(jq '[.relationships[] | select(.relationshipType == "DEPENDS_ON")] | length' "$TMPROOT/kitchen-sink.spdx.json")"
