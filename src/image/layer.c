@@ -407,7 +407,9 @@ static int dispatch(pass *p, const bw_entry *e, read_fn rd, void *rctx, bool *co
 		bool give = !a->chunk && a->content_max > 0 && e->type == BW_FT_FILE;
 		size_t n = give ? (p->content.len < a->content_max ? p->content.len : a->content_max) : 0;
 		bool trunc = give && (truncated || p->content.len > a->content_max);
-		if (analyzer_result(p, a, e, a->entry(l->states[i], e, give ? p->content.data : NULL, n, trunc)) < 0)
+		/* an empty file has content "" (never NULL), so parsers may do data + len */
+		const uint8_t *data = give ? (p->content.data ? p->content.data : (const uint8_t *)"") : NULL;
+		if (analyzer_result(p, a, e, a->entry(l->states[i], e, data, n, trunc)) < 0)
 			return BW_EINTERNAL;
 	}
 	return 0;

@@ -113,6 +113,8 @@ static int unescape_append(bw_buf *out, const char *s, size_t n)
 
 char *bw_jar_property(const char *text, size_t len, const char *key, int *oom)
 {
+	if (!text || !len) /* an empty pom.properties member */
+		return NULL;
 	const char *p = text, *end = text + len;
 	bw_buf logical = BW_BUF_INIT(MAX_TEXT_MEMBER);
 	char *result = NULL;
@@ -189,6 +191,8 @@ fail:
 
 char *bw_jar_manifest_attr(const char *text, size_t len, const char *key, int *oom)
 {
+	if (!text || !len) /* an empty MANIFEST.MF member: nothing to find (and no pointer to offset) */
+		return NULL;
 	const char *p = text, *end = text + len;
 	size_t kl = strlen(key);
 	bw_buf v = BW_BUF_INIT(MAX_TEXT_MEMBER);
