@@ -40,6 +40,9 @@ void bw_cargo_free(bw_cargo_pkg *v, size_t n)
 		free(v[i].name);
 		free(v[i].version);
 		free(v[i].source);
+		for (size_t k = 0; k < v[i].n_deps; k++)
+			free(v[i].deps[k]);
+		free(v[i].deps);
 	}
 	free(v);
 }
@@ -192,13 +195,86 @@ static int skip_value(toml_rd *t, bw_buf *scratch, int depth)
 	return 0;
 }
 
+#define MAX_DEPS 4096 /* dependencies of one crate */
+
+/* A TOML array of strings (Cargo.lock "dependencies") into *out. */
+static int read_string_array(toml_rd *t, bw_buf *scratch, char ***out, size_t *n)
+{
+	if (t->p >= t->end || *t->p != '[')
+		return bw_error_set(BW_EINPUT, "%s: line %zu: dependencies is not an array", t->what, t->line);
+	t->p++;
+	for (;;) {
+		skip_ws_nl(t);
+		if (t->p < t->end && *t->p == ']') {
+			t->p++;
+			return 0;
+		}
+		if (t->p >= t->end || (*t->p != '"' && *t->p != '\''))
+			return bw_error_set(BW_EINPUT, "%s: line %zu: expected a string in dependencies", t->what, t->line);
+		int rc = read_string(t, scratch);
+		if (rc < 0)
+			return rc;
+		if (*n >= MAX_DEPS)
+			return bw_error_set(BW_EINPUT, "%s: line %zu: more than %d dependencies", t->what, t->line, MAX_DEPS);
+		char **nv = realloc(*out, (*n + 1) * sizeof(*nv));
+		if (!nv)
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		*out = nv;
+		if (!((*out)[*n] = strdup((const char *)scratch->data)))
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		(*n)++;
+		skip_ws_nl(t);
+		if (t->p < t->end && *t->p == ',')
+			t->p++;
+	}
+}
+
+/*
+ * Cargo.lock writes a dependency as "name", "name version" or
+ * "name version (source)": the bare name is the only crate of that name in
+ * the file. Rewrites each to "name@version"; ones that match nothing are dropped.
+ */
+static int resolve_deps(bw_cargo_pkg *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t kept = 0;
+		for (size_t k = 0; k < v[i].n_deps; k++) {
+			char *d = v[i].deps[k], *sp = strchr(d, ' ');
+			const char *ver = NULL;
+			if (sp) {
+				*sp = '\0';
+				ver = sp + 1;
+				char *sp2 = strchr(sp + 1, ' ');
+				if (sp2)
+					*sp2 = '\0';
+			} else {
+				for (size_t j = 0; j < n; j++)
+					if (!strcmp(v[j].name, d))
+						ver = ver ? NULL : v[j].version; /* ambiguous: several versions */
+			}
+			char *r = NULL;
+			if (ver) {
+				size_t len = strlen(d) + strlen(ver) + 2;
+				if (!(r = malloc(len)))
+					return bw_error_set(BW_EINTERNAL, "out of memory");
+				snprintf(r, len, "%s@%s", d, ver);
+			}
+			free(d);
+			if (r)
+				v[i].deps[kept++] = r;
+		}
+		v[i].n_deps = kept;
+	}
+	return 0;
+}
+
 int bw_cargo_lock_parse(const char *what, const char *text, size_t len, bw_cargo_pkg **out, size_t *n_out)
 {
 	toml_rd t = { text, text + len, what, 1 };
 	bw_buf key = BW_BUF_INIT(4096), val = BW_BUF_INIT(1024 * 1024);
-	char *name = NULL, *version = NULL, *source = NULL;
+	char *name = NULL, *version = NULL, *source = NULL, **deps = NULL;
 	bool in_pkg = false;
-	size_t pkg_line = 0, n = 0, cap = 0;
+	size_t pkg_line = 0, n = 0, cap = 0, n_deps = 0;
 	bw_cargo_pkg *v = NULL;
 	int rc = 0;
 
@@ -218,6 +294,10 @@ int bw_cargo_lock_parse(const char *what, const char *text, size_t len, bw_cargo
 			}
 			if ((rc = push(what, &v, &n, &cap, name, version, source)) < 0)
 				break;
+			v[n - 1].deps = deps;
+			v[n - 1].n_deps = n_deps;
+			deps = NULL;
+			n_deps = 0;
 			free(name);
 			free(version);
 			free(source);
@@ -266,7 +346,10 @@ int bw_cargo_lock_parse(const char *what, const char *text, size_t len, bw_cargo
 		const char *k = (const char *)key.data;
 		char **dst = !in_pkg ? NULL : !strcmp(k, "name") ? &name : !strcmp(k, "version") ? &version
 					     : !strcmp(k, "source")   ? &source : NULL;
-		if (dst && t.p < t.end && (*t.p == '"' || *t.p == '\'')) {
+		if (in_pkg && !strcmp(k, "dependencies")) {
+			if ((rc = read_string_array(&t, &val, &deps, &n_deps)) < 0)
+				break;
+		} else if (dst && t.p < t.end && (*t.p == '"' || *t.p == '\'')) {
 			if ((rc = read_string(&t, &val)) < 0)
 				break;
 			free(*dst);
@@ -289,8 +372,13 @@ int bw_cargo_lock_parse(const char *what, const char *text, size_t len, bw_cargo
 	free(name);
 	free(version);
 	free(source);
+	for (size_t k = 0; k < n_deps; k++)
+		free(deps[k]);
+	free(deps);
 	bw_buf_free(&key);
 	bw_buf_free(&val);
+	if (rc == 0)
+		rc = resolve_deps(v, n);
 	if (rc < 0) {
 		bw_cargo_free(v, n);
 		return rc;
@@ -655,7 +743,8 @@ static int cargo_entry(void *state, const bw_entry *e, const uint8_t *content, s
 		return bw_error_set(BW_EINTERNAL, "out of memory");
 	}
 	for (size_t i = 0; i < n; i++)
-		pk[i] = (bw_pkg_new){ .type = "cargo", .name = v[i].name, .version = v[i].version };
+		pk[i] = (bw_pkg_new){ .type = "cargo", .name = v[i].name, .version = v[i].version,
+				      .depends = (const char *const *)v[i].deps, .n_depends = v[i].n_deps };
 	rc = bw_pkgstore_put(l->store, e->path, pk, n);
 	free(pk);
 	bw_cargo_free(v, n);

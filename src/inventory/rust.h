@@ -11,6 +11,8 @@
 
 typedef struct bw_cargo_pkg {
 	char *name, *version, *source; /* source may be NULL (a local crate) */
+	char **deps;                   /* Cargo.lock "dependencies", resolved to "name@version" */
+	size_t n_deps;
 } bw_cargo_pkg;
 
 void bw_cargo_free(bw_cargo_pkg *v, size_t n);

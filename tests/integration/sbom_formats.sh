@@ -53,3 +53,28 @@ t_eq "cyclonedx: go main module depends on its build info's modules" \
      sed -E 's/^pkg:golang\///; s/\?package-id=.*//; s/%2B/+/g' | LC_ALL=C sort | tr '\n' ' ')"
 t_eq "spdx: the same dependencies as DEPENDS_ON" "4" \
   "$(jq '[.relationships[] | select(.relationshipType == "DEPENDS_ON")] | length' "$TMPROOT/kitchen-sink.spdx.json")"
+
+# Cargo.lock dependencies, against Python's own TOML reader (tomllib) of the same file
+for lock in "$SHARED"/data/pkgdb/cargo/*/Cargo.lock; do
+  case_name=$(basename "$(dirname "$lock")")
+  root=$TMPROOT/cargo-$case_name
+  mkdir -p "$root/app"
+  cp "$lock" "$root/app/Cargo.lock"
+  "$BULWARK" sbom --format cyclonedx -o "$root.cdx.json" "dir:$root"
+  want=$(/usr/bin/python3 - "$lock" <<'PY' | LC_ALL=C sort
+import sys, tomllib
+pkgs = tomllib.load(open(sys.argv[1], "rb")).get("package", [])
+for p in pkgs:
+    for d in p.get("dependencies", []):
+        parts = d.split(" ")
+        vers = [q["version"] for q in pkgs if q["name"] == parts[0]]
+        ver = parts[1] if len(parts) > 1 else (vers[0] if len(vers) == 1 else None)
+        if ver and any(q["name"] == parts[0] and q["version"] == ver for q in pkgs):
+            print(f'{p["name"]}@{p["version"]} -> {parts[0]}@{ver}')
+PY
+)
+  got=$(jq -r '.dependencies[] | select(.ref | startswith("pkg:cargo/")) | (.ref | sub("^pkg:cargo/"; "") | sub("\\?.*"; "")) as $f |
+               .dependsOn[] | "\($f) -> \(sub("^pkg:cargo/"; "") | sub("\\?.*"; ""))"' "$root.cdx.json" | LC_ALL=C sort)
+  t_eq "cargo $case_name: dependencies = Cargo.lock ($(grep -c '' <<<"$want"))" "$want" "$got"
+  t_eq "cargo $case_name: cyclonedx valid" "valid" "$(validate cyclonedx "$root.cdx.json" 2>&1 | tail -1)"
+done
