@@ -61,6 +61,7 @@ static int push(const char *what, bw_cargo_pkg **v, size_t *n, size_t *cap, cons
 		*cap = c;
 	}
 	bw_cargo_pkg *p = &(*v)[(*n)++];
+	memset(p, 0, sizeof(*p));
 	p->name = strdup(name);
 	p->version = strdup(version);
 	p->source = source ? strdup(source) : NULL;
