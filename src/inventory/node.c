@@ -311,6 +311,59 @@ static int lock_v1(pkgvec *pv, json_t *deps, int depth)
 	return 0;
 }
 
+/*
+ * package-lock v2/v3 name the packages a package depends on, not where they
+ * are: resolve each the way node does, from the package's own node_modules up
+ * to the project's, and rewrite it as "name@version" (SBOM relationships).
+ * Names that resolve to nothing installed (optional, link) are dropped.
+ */
+static int resolve_v2_deps(json_t *pkgs, const char *key, bw_node_pkg *p)
+{
+	static const char nm[] = "node_modules/";
+	size_t kept = 0;
+	for (size_t i = 0; i < p->n_deps; i++) {
+		const char *d = p->deps[i], *found_name = NULL, *found_ver = NULL;
+		size_t base = strlen(key);
+		for (;;) {
+			char cand[4096];
+			int w = snprintf(cand, sizeof(cand), "%.*s%s%s%s", (int)base, key, base ? "/" : "", nm, d);
+			if (w < 0 || (size_t)w >= sizeof(cand))
+				break;
+			json_t *e = json_object_get(pkgs, cand);
+			if (json_is_object(e) && !json_is_true(json_object_get(e, "link"))) {
+				json_t *v = json_object_get(e, "version"), *n = json_object_get(e, "name");
+				found_ver = json_is_string(v) ? json_string_value(v) : NULL;
+				found_name = json_is_string(n) ? json_string_value(n) : d;
+				break;
+			}
+			if (base == 0)
+				break;
+			/* up one level: cut the last "node_modules/NAME" segment of key[0, base) */
+			size_t cut = 0;
+			bool any = false;
+			for (size_t k = 0; k + sizeof(nm) - 1 <= base; k++)
+				if (!memcmp(key + k, nm, sizeof(nm) - 1) && (k == 0 || key[k - 1] == '/'))
+					cut = k, any = true;
+			if (!any)
+				break;
+			base = cut ? cut - 1 : 0;
+		}
+		char *r = NULL;
+		if (found_ver && *found_ver) {
+			size_t len = strlen(found_name) + strlen(found_ver) + 2;
+			if (!(r = malloc(len)))
+				return bw_error_set(BW_EINTERNAL, "out of memory");
+			snprintf(r, len, "%s@%s", found_name, found_ver);
+		}
+		free(p->deps[i]);
+		if (r)
+			p->deps[kept++] = r;
+	}
+	p->n_deps = kept;
+	p->deps_resolved = true;
+	return 0;
+}
+
 /* v2/v3: {"node_modules/a/node_modules/@s/b": {"version", "name"?, "dev", "license", "link"}} */
 static int lock_v2(pkgvec *pv, json_t *pkgs)
 {
@@ -347,7 +400,8 @@ static int lock_v2(pkgvec *pv, json_t *pkgs)
 		     (rc = push_str(&p.licenses, &p.n_licenses, BW_NODE_MAX_LICENSES, pv->what, "license", lic,
 				    strlen(lic))) < 0) ||
 		    (rc = add_dep_keys(pv->what, &p, val, "dependencies")) < 0 ||
-		    (rc = add_dep_keys(pv->what, &p, val, "optionalDependencies")) < 0) {
+		    (rc = add_dep_keys(pv->what, &p, val, "optionalDependencies")) < 0 ||
+		    (rc = resolve_v2_deps(pkgs, key, &p)) < 0) {
 			pkg_clear(&p);
 			return rc;
 		}
@@ -999,6 +1053,10 @@ static int lock_finish(bw_image *img, void *const *states, size_t n_layers)
 				npm_pkg(&p, &f->v[k], ns, sizeof(ns));
 				p.path = f->path;
 				p.layer = l;
+				if (f->v[k].deps_resolved) {
+					p.depends = (const char *const *)f->v[k].deps;
+					p.n_depends = f->v[k].n_deps;
+				}
 				rc = bw_image_add_package(img, &p);
 			}
 		}

@@ -31,6 +31,7 @@ typedef struct bw_node_pkg {
 	size_t n_licenses;
 	char **deps;         /* names this package depends on, for SBOM relationships */
 	size_t n_deps;
+	bool deps_resolved;  /* deps were resolved to "name@version" (package-lock v2/v3) */
 	bool dev;            /* only needed for development (lock files that say so) */
 } bw_node_pkg;
 

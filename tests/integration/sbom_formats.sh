@@ -78,3 +78,40 @@ PY
   t_eq "cargo $case_name: dependencies = Cargo.lock ($(grep -c '' <<<"$want"))" "$want" "$got"
   t_eq "cargo $case_name: cyclonedx valid" "valid" "$(validate cyclonedx "$root.cdx.json" 2>&1 | tail -1)"
 done
+
+# package-lock v2/v3 dependencies, resolved as node resolves them (nearest node_modules
+# up the tree), by an independent implementation in Python; dev-only packages are not listed
+for lock in "$SHARED"/data/pkgdb/npm/trivy-package-lock-v3/package-lock.json; do
+  root=$TMPROOT/npmlock
+  mkdir -p "$root/app"
+  cp "$lock" "$root/app/package-lock.json"
+  "$BULWARK" sbom --format cyclonedx -o "$root.cdx.json" "dir:$root"
+  want=$(/usr/bin/python3 - "$lock" <<'PY' | LC_ALL=C sort -u
+import json, sys
+pk = json.load(open(sys.argv[1]))["packages"]
+def resolve(key, dep):
+    base = key
+    while True:
+        cand = (base + "/" if base else "") + "node_modules/" + dep
+        if cand in pk and not pk[cand].get("link"):
+            return cand
+        if not base:
+            return None
+        i = base.rfind("node_modules/")
+        base = base[:i].rstrip("/") if i > 0 else ""
+for key, v in pk.items():
+    if not key or v.get("dev") or "version" not in v:
+        continue
+    name = v.get("name") or key.rsplit("node_modules/", 1)[1]
+    for dep in list(v.get("dependencies", {})) + list(v.get("optionalDependencies", {})):
+        t = resolve(key, dep)
+        if t and not pk[t].get("dev") and pk[t].get("version"):
+            tname = pk[t].get("name") or dep
+            print(f'{name}@{v["version"]} -> {tname}@{pk[t]["version"]}')
+PY
+)
+  got=$(jq -r '.dependencies[] | select(.ref | startswith("pkg:npm/")) | (.ref | sub("^pkg:npm/"; "") | sub("\\?.*"; "") | sub("%40"; "@")) as $f |
+               .dependsOn[] | "\($f) -> \(sub("^pkg:npm/"; "") | sub("\\?.*"; "") | sub("%40"; "@"))"' "$root.cdx.json" | LC_ALL=C sort -u)
+  t_eq "npm package-lock v3: dependencies resolved as node does ($(grep -c '' <<<"$want"))" "$want" "$got"
+  t_eq "npm package-lock v3: cyclonedx valid" "valid" "$(validate cyclonedx "$root.cdx.json" 2>&1 | tail -1)"
+done

@@ -171,7 +171,9 @@ static void test_package_lock_v3(void **state)
 	assert_int_equal(a->n_licenses, 1);
 	assert_string_equal(a->licenses[0], "MIT");
 	assert_int_equal(a->n_deps, 1);
-	assert_string_equal(a->deps[0], "@s/b");
+	/* resolved as node does: a's own nested copy (2.1.0), not the hoisted 2.0.0 */
+	assert_string_equal(a->deps[0], "@s/b@2.1.0");
+	assert_true(a->deps_resolved);
 	bw_node_free(v, n);
 
 	expect_error(bw_node_parse_package_lock, "{\"packages\": 1}", strlen("{\"packages\": 1}"), "not an object");
