@@ -19,8 +19,16 @@ PACKAGES=(
   isal time bc
 )
 
+# Packages whose only use is a command: a working command installed some other
+# way (a vendor JDK, nodesource's node) satisfies them, and apt would refuse to
+# install over it.
+declare -A BY_COMMAND=([nodejs]=node [npm]=npm [default-jre-headless]=java)
+
 missing=()
 for p in "${PACKAGES[@]}"; do
+  if [ -n "${BY_COMMAND[$p]:-}" ] && command -v "${BY_COMMAND[$p]}" >/dev/null; then
+    continue
+  fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$p")
   fi
