@@ -38,5 +38,7 @@ long long cli_parse_size(const char *s);
 
 int cmd_inspect(int argc, char **argv);
 int cmd_sbom(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+int cmd_db(int argc, char **argv);
 
 #endif

@@ -10,7 +10,9 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  inspect IMAGE     manifest, config, layers and files of an image\n"
-	"  sbom IMAGE        the packages in an image (OS: dpkg, apk, rpm)\n"
+	"  sbom IMAGE        the packages in an image (OS and language packages)\n"
+	"  scan IMAGE        vulnerabilities of the image's packages (local database)\n"
+	"  db import|info    manage the local vulnerability database\n"
 	"  version           print the version\n"
 	"\n"
 	"IMAGE: oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE, dir:ROOTFS,\n"
@@ -59,6 +61,10 @@ int main(int argc, char **argv)
 		return cmd_inspect(argc, argv);
 	if (!strcmp(cmd, "sbom"))
 		return cmd_sbom(argc, argv);
+	if (!strcmp(cmd, "scan"))
+		return cmd_scan(argc, argv);
+	if (!strcmp(cmd, "db"))
+		return cmd_db(argc, argv);
 	if (!strcmp(cmd, "version")) {
 		printf("bulwark %s\n", bw_version());
 		return 0;
