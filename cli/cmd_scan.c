@@ -1,3 +1,154 @@
-/* placeholder replaced below */
+/* `bulwark scan IMAGE`: packages matched against the local vulnerability database. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bulwark/package.h"
+#include "bulwark/scan.h"
+#include "bulwark/vulndb.h"
 #include "cli.h"
-int cmd_scan(int argc, char **argv) { (void)argc; (void)argv; return cli_usage("scan: not yet"); }
+
+static const char usage[] =
+	"usage: bulwark scan IMAGE [--db FILE] [--format table|json] [-o FILE]\n"
+	"                   [--severity LIST] [--ignore-unfixed] [--exit-code N]\n"
+	"                   [--vex FILE]... [--ignore-file FILE] [--scanners vuln]\n"
+	"                   [--platform os/arch[/variant]]\n"
+	"\n"
+	"--severity LIST   keep only these severities (CRITICAL,HIGH,MEDIUM,LOW,UNKNOWN)\n"
+	"--ignore-unfixed  drop vulnerabilities that have no fixed version\n"
+	"--exit-code N     exit with N when any vulnerability is reported (default 0)\n"
+	"--vex FILE        OpenVEX or CycloneDX VEX: not_affected statements suppress findings\n"
+	"--ignore-file F   YAML list of {id, package?, expires?, reason?} (default ./.bulwarkignore)\n"
+	"--db FILE         default $BULWARK_DB, else ~/.cache/bulwark/vulndb.sqlite\n";
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "platform", required_argument, NULL, 'p' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "severity", required_argument, NULL, 's' },
+		{ "ignore-unfixed", no_argument, NULL, 'u' },
+		{ "exit-code", required_argument, NULL, 'e' },
+		{ "scanners", required_argument, NULL, 'S' },
+		{ "vex", required_argument, NULL, 'V' },
+		{ "ignore-file", required_argument, NULL, 'I' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bw_image_options opts = BW_IMAGE_OPTIONS_INIT;
+	bw_vuln_options vopts = { 0 };
+	bw_format format = BW_FORMAT_TABLE;
+	const char *outpath = NULL, *dbpath = NULL;
+	bw_image *img = NULL;
+	bw_vulndb *db = NULL;
+	bw_vulns *vulns = NULL;
+	bw_suppressions *sup = NULL;
+	const char *vex[16], *ignore_file = NULL;
+	size_t n_vex = 0;
+	int exit_code = 0;
+	cli_output out;
+	int c, status;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (bw_format_parse(optarg, &format) < 0)
+				return cli_fail();
+			break;
+		case 'o': outpath = optarg; break;
+		case 'p': opts.platform = optarg; break;
+		case 'd': dbpath = optarg; break;
+		case 's':
+			if (bw_severity_parse_list(optarg, &vopts.severities) < 0)
+				return cli_fail();
+			break;
+		case 'u': vopts.ignore_unfixed = true; break;
+		case 'e': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 0 || v > 255)
+				return cli_usage("scan: --exit-code wants a number 0..255, not \"%s\"", optarg);
+			exit_code = (int)v;
+			break;
+		}
+		case 'S':
+			if (strcmp(optarg, "vuln") != 0)
+				return cli_usage("scan: --scanners: only \"vuln\" is available in this build (got \"%s\")",
+						 optarg);
+			break;
+		case 'V':
+			if (n_vex == sizeof(vex) / sizeof(vex[0]))
+				return cli_usage("scan: at most %zu --vex files", sizeof(vex) / sizeof(vex[0]));
+			vex[n_vex++] = optarg;
+			break;
+		case 'I': ignore_file = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (format != BW_FORMAT_TABLE && format != BW_FORMAT_JSON)
+		return cli_usage("scan: --format: table or json (other report formats are not in this build yet)");
+	if (!ignore_file && access(".bulwarkignore", F_OK) == 0)
+		ignore_file = ".bulwarkignore";
+	if (bw_suppressions_new(&sup) < 0)
+		return cli_fail();
+	for (size_t i = 0; i < n_vex; i++)
+		if (bw_suppressions_load_vex(sup, vex[i]) < 0) {
+			bw_suppressions_free(sup);
+			return cli_fail();
+		}
+	if (ignore_file && bw_suppressions_load_ignore(sup, ignore_file, getenv("BULWARK_TODAY")) < 0) {
+		bw_suppressions_free(sup);
+		return cli_fail();
+	}
+	vopts.suppress = sup;
+	/* The database first: a missing one is reported before a long image read. */
+	if (bw_vulndb_open(&db, dbpath ? dbpath : bw_vulndb_default_path(), BW_VULNDB_READ) < 0) {
+		bw_suppressions_free(sup);
+		return cli_fail();
+	}
+	double t0 = now_ms();
+	if (bw_image_open(&img, argv[optind], &opts) < 0 || bw_image_scan(img) < 0) {
+		status = cli_fail();
+		goto out;
+	}
+	double t1 = now_ms();
+	if (bw_vulns_match(&vulns, img, db, &vopts) < 0) {
+		status = cli_fail();
+		goto out;
+	}
+	/* BULWARK_TIMING=1: where the time went, for bench/scan.sh */
+	if (getenv("BULWARK_TIMING"))
+		fprintf(stderr, "timing: image %.1f ms, match %.2f ms (%zu packages)\n", t1 - t0, now_ms() - t1,
+			bw_image_package_count(img));
+	if ((status = cli_output_open(&out, outpath)) != 0)
+		goto out;
+	bool ok = bw_report_scan(out.f, img, vulns, format) == 0;
+	status = cli_output_close(&out, ok);
+	if (!ok && status == 0)
+		status = cli_fail();
+	if (status == 0 && exit_code && bw_vulns_count(vulns) > bw_vulns_suppressed(vulns))
+		status = exit_code;
+out:
+	bw_suppressions_free(sup);
+	bw_vulns_free(vulns);
+	bw_image_free(img);
+	bw_vulndb_close(db);
+	return status;
+}

@@ -41,6 +41,10 @@ BW_EXTERN int bw_report_inspect(FILE *out, const bw_image *img, bw_format format
 /* `sbom`: the inspect document plus `packages` (json), CycloneDX, SPDX, or a package table. */
 BW_EXTERN int bw_report_sbom(FILE *out, const bw_image *img, bw_format format);
 
+/* `scan`: the sbom document plus `vulnerabilities` and `summary` (json), or a table. */
+typedef struct bw_vulns bw_vulns;
+BW_EXTERN int bw_report_scan(FILE *out, const bw_image *img, const bw_vulns *vulns, bw_format format);
+
 #ifdef __cplusplus
 }
 #endif

@@ -39,7 +39,7 @@ static const char schema_sql[] =
 	"CREATE INDEX IF NOT EXISTS affected_advisory ON affected(advisory_id);";
 
 enum stmt_id {
-	ST_ADD_ADV, ST_ADD_AFF, ST_LOOKUP, ST_HAS_NATIVE, ST_COUNT
+	ST_ADD_ADV, ST_ADD_AFF, ST_LOOKUP, ST_HAS_NATIVE, ST_HAS_ANY, ST_COUNT
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
@@ -53,6 +53,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 		      " JOIN source s ON s.id = a.source_id"
 		      " WHERE f.ecosystem = ? AND f.name = ? ORDER BY a.id",
 	[ST_HAS_NATIVE] = "SELECT 1 FROM affected WHERE ecosystem = ? AND from_osv = 0 LIMIT 1",
+	[ST_HAS_ANY] = "SELECT 1 FROM affected WHERE ecosystem = ? LIMIT 1",
 };
 
 struct bw_vulnstore {
@@ -441,12 +442,12 @@ int bw_vulnstore_lookup(bw_vulnstore *s, const char *ecosystem, const char *name
 	return rc;
 }
 
-int bw_vulnstore_has_native(bw_vulnstore *s, const char *ecosystem, bool *out)
+int bw_vulnstore_has_rows(bw_vulnstore *s, const char *ecosystem, bool native_only, bool *out)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = prepare(s, ST_HAS_NATIVE, &st)) < 0)
+	if ((rc = prepare(s, native_only ? ST_HAS_NATIVE : ST_HAS_ANY, &st)) < 0)
 		return rc;
 	bind_text(st, 1, ecosystem);
 	int step = sqlite3_step(st);

@@ -86,7 +86,8 @@ typedef struct bw_affected_row {
  * only during the callback. */
 int bw_vulnstore_lookup(bw_vulnstore *s, const char *ecosystem, const char *name,
 			int (*cb)(const bw_affected_row *, void *), void *ctx);
-/* True when a native (non-OSV) feed has rows for ecosystem. */
-int bw_vulnstore_has_native(bw_vulnstore *s, const char *ecosystem, bool *out);
+/* *out: the store has rows for ecosystem (only from a native, non-OSV feed
+ * when native_only). */
+int bw_vulnstore_has_rows(bw_vulnstore *s, const char *ecosystem, bool native_only, bool *out);
 
 #endif

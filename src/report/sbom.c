@@ -34,6 +34,18 @@ static void package_json(bw_jsonw *w, const bw_image_info *in, const bw_package 
 	bw_jw_object_end(w);
 }
 
+void bw_report__packages_json(bw_jsonw *w, const bw_image *img)
+{
+	const bw_image_info *in = bw_image_get_info(img);
+	size_t n = bw_image_package_count(img);
+
+	bw_jw_key(w, "packages");
+	bw_jw_array_begin(w);
+	for (size_t i = 0; i < n; i++)
+		package_json(w, in, bw_image_package_at(img, i));
+	bw_jw_array_end(w);
+}
+
 int bw_report_sbom(FILE *out, const bw_image *img, bw_format format)
 {
 	const bw_image_info *in = bw_image_get_info(img);
@@ -46,11 +58,7 @@ int bw_report_sbom(FILE *out, const bw_image *img, bw_format format)
 		bw_jw_init(&w, out, true);
 		bw_jw_object_begin(&w);
 		bw_report__json_head(&w, img);
-		bw_jw_key(&w, "packages");
-		bw_jw_array_begin(&w);
-		for (size_t i = 0; i < n; i++)
-			package_json(&w, in, bw_image_package_at(img, i));
-		bw_jw_array_end(&w);
+		bw_report__packages_json(&w, img);
 		bw_jw_object_end(&w);
 		if (bw_jw_finish(&w) < 0)
 			return bw_error_set(BW_EINTERNAL, "writing the report failed");

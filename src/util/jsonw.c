@@ -163,6 +163,12 @@ void bw_jw_uint(bw_jsonw *w, uint64_t v)
 	fprintf(w->f, "%" PRIu64, v);
 }
 
+void bw_jw_raw_number(bw_jsonw *w, const char *number)
+{
+	before_value(w);
+	fputs(number, w->f);
+}
+
 void bw_jw_int(bw_jsonw *w, int64_t v)
 {
 	before_value(w);

@@ -34,6 +34,8 @@ void bw_jw_string(bw_jsonw *w, const char *s);
 void bw_jw_stringn(bw_jsonw *w, const char *s, size_t len);
 void bw_jw_uint(bw_jsonw *w, uint64_t v);
 void bw_jw_int(bw_jsonw *w, int64_t v);
+/* A number already formatted by the caller (e.g. "9.8"); must be valid JSON. */
+void bw_jw_raw_number(bw_jsonw *w, const char *number);
 void bw_jw_bool(bw_jsonw *w, bool v);
 void bw_jw_null(bw_jsonw *w);
 /* Ends the document with a newline; returns 0, or -1 if any write failed. */

@@ -88,9 +88,12 @@ bool bw_eco_for_distro(const char *family, const char *version, char *key, size_
 		return major_minor(version, v, sizeof(v)) && put(key, cap, "ubuntu:", v);
 	if (strcmp(family, "alpine") == 0)
 		return major_minor(version, v, sizeof(v)) && put(key, cap, "alpine:", v);
-	if (strcmp(family, "almalinux") == 0 || strcmp(family, "rocky") == 0)
-		return major(version, v, sizeof(v)) &&
-		       put(key, cap, strcmp(family, "rocky") == 0 ? "rocky:" : "almalinux:", v);
+	if (strcmp(family, "almalinux") == 0)
+		return major(version, v, sizeof(v)) && put(key, cap, "almalinux:", v);
+	if (strcmp(family, "rocky") == 0)
+		return major(version, v, sizeof(v)) && put(key, cap, "rocky:", v);
+	if (strcmp(family, "rhel") == 0 || strcmp(family, "centos") == 0)
+		return major(version, v, sizeof(v)) && put(key, cap, "rhel:", v);
 	return false;
 }
 

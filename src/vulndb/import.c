@@ -24,10 +24,7 @@
 #include "util/log.h"
 #include "vulndb/import_int.h"
 #include "vulndb/vulndb_int.h"
-#if __has_include("util/yaml.h")
 #include "util/yaml.h"
-#define HAVE_YAML 1
-#endif
 
 struct bw_vulndb {
 	bw_vulnstore *store;
@@ -202,11 +199,7 @@ static int import_document(bw_import *imp, const char *what, const char *name,
 		return bw_debian_list_import(imp, what, (const char *)data, len);
 	}
 	if (ends_with(name, ".yaml") || ends_with(name, ".yml") || (i < len && data[i] != '{' && data[i] != '[')) {
-#ifdef HAVE_YAML
 		rc = bw_yaml_parse(what, data, len, BW_FEED_MAX_FILE_BYTES, 0, &doc);
-#else
-		rc = bw_error_set(BW_EINPUT, "%s: YAML feeds are not supported by this build", what);
-#endif
 	} else {
 		rc = bw_json_parse(what, data, len, BW_FEED_MAX_FILE_BYTES, &doc);
 	}
@@ -503,6 +496,28 @@ int bw_vulndb_import(bw_vulndb *db, const char *path, const char *source_name, b
 	res->skipped = imp.skipped;
 	res->ignored = imp.ignored;
 	snprintf(res->first_skip, sizeof(res->first_skip), "%s", imp.first_skip);
+	return 0;
+}
+
+int bw_vulndb_import_buffer(bw_vulndb *db, const char *what, const char *name, const uint8_t *data,
+			    size_t len, bw_vulndb_import_result *res)
+{
+	bw_import imp = { .store = db->store };
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if ((rc = bw_vulnstore_begin_source(db->store, what, what)) < 0)
+		return rc;
+	if ((rc = import_document(&imp, what, name, data, len, true)) < 0) {
+		bw_vulnstore_abort_source(db->store);
+		return rc;
+	}
+	if ((rc = bw_vulnstore_commit_source(db->store, imp.format ? imp.format : "none", imp.records,
+					     imp.skipped)) < 0)
+		return rc;
+	res->records = imp.records;
+	res->skipped = imp.skipped;
+	res->ignored = imp.ignored;
 	return 0;
 }
 

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# bench/scan.sh: the vulnerability database and matcher, measured in one run:
+#  - import time and database size for all feeds of ../shared/data/vulndb;
+#  - matching time for the kitchen-sink image's packages and for a synthetic root
+#    filesystem of 2,000 Python packages named after real PyPA advisories;
+#  - a full `bulwark scan` of kitchen-sink against the decompression floor
+#    (igzip -dc of its gzip layers, one core) and against `bulwark sbom` (no matching).
+# Targets (issue 6): import < 60 s, 2,000 packages matched < 50 ms, scan < 1.5x floor.
+set -euo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BULWARK=${BULWARK:-$TOP/build/bulwark}
+SHARED=${SHARED:-$(cd "$TOP/.." && pwd)/shared}
+RUNS=${RUNS:-3}
+V=$SHARED/data/vulndb
+[ -d "$V" ] || { echo "bench/scan.sh: needs $V" >&2; exit 0; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+export BULWARK_DB=$tmp/db.sqlite
+
+timeit() {
+  local t=()
+  for ((i = 0; i < RUNS; i++)); do
+    local s e
+    s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N)
+    t+=("$(echo "$e - $s" | bc -l)")
+  done
+  printf '%s\n' "${t[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
+}
+ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
+
+feeds=("$V/osv/go-vulndb-data-osv.tar.gz" "$V/osv/rustsec-osv-branch-crates.tar.gz"
+       "$V/osv/almalinux-osv-8.tar.gz" "$V/osv/almalinux-osv-9.tar.gz"
+       "$V/osv/pypa-advisory-database-vulns.tar.gz" "$V/osv/pypa-advisory-database-vulns.derived-json.tar.gz"
+       "$V/osv/ghsa-maven-sample/zeppelin-server-vulnerabilities.json.gz" "$V/osv/ghsa-npm"
+       "$V/osv/ubuntu-osv-sample" "$V/osv/misc-osv-records"
+       "$V/debian-security-tracker/data/DSA/list" "$V/debian-security-tracker/data/DLA/list"
+       "$V/debian-security-tracker/data/DTSA/list" "$V/debian-security-tracker/vunnel-fixture"
+       "$V/alpine-secdb" "$V/wolfi-secdb")
+s=$(date +%s.%N); "$BULWARK" -q db import "${feeds[@]}"; e=$(date +%s.%N)
+import_s=$(echo "$e - $s" | bc -l)
+advisories=$("$BULWARK" db info --format json | jq .advisories)
+printf '%-52s %8.3f s   (%s advisories, database %s MB)\n' "db import of every shared feed" "$import_s" \
+  "$advisories" "$(( $(stat -c %s "$BULWARK_DB") / 1000000 ))"
+
+# 2,000 Python packages at old versions, named after PyPA advisories: most of them match
+root=$tmp/root; site=$root/usr/lib/python3/dist-packages; mkdir -p "$site"
+tar -xzf "$V/osv/pypa-advisory-database-vulns.tar.gz" -C "$tmp" --wildcards '*/vulns/*' 2>/dev/null || true
+find "$tmp" -path '*/vulns/*' -name '*.yaml' -printf '%h\n' | xargs -n1 basename | sort -u | head -2000 >"$tmp/names"
+while read -r n; do
+  d="$site/${n}-0.0.1.dist-info"; mkdir -p "$d"
+  printf 'Metadata-Version: 2.1\nName: %s\nVersion: 0.0.1\n' "$n" >"$d/METADATA"
+done <"$tmp/names"
+npk=$(wc -l <"$tmp/names")
+mkdir -p "$root/etc"; printf 'ID=debian\nVERSION_ID=12\n' >"$root/etc/os-release"
+BULWARK_TIMING=1 "$BULWARK" scan "dir:$root" -q --format json -o "$tmp/py.json" 2>"$tmp/py.timing"
+printf '%-52s %8s ms   (%s packages, %s findings)\n' "matching $npk Python packages" \
+  "$(sed -n 's/.*match \([0-9.]*\) ms.*/\1/p' "$tmp/py.timing")" "$npk" "$(jq .summary.vulnerabilities "$tmp/py.json")"
+
+if [ -d "$SHARED/fixtures" ]; then
+  layout=$("$TOP/tests/lib/fixtures.sh" "$SHARED")/kitchen-sink/oci
+  manifest=$(skopeo inspect --raw "oci:$layout:latest")
+  mapfile -t blobs < <(jq -r '.layers[] | select(.mediaType | endswith("gzip")) | .digest | sub(":"; "/")' <<<"$manifest")
+  paths=(); for b in "${blobs[@]}"; do paths+=("$layout/blobs/$b"); done
+  cat "${paths[@]}" >/dev/null
+  BULWARK_TIMING=1 "$BULWARK" scan "oci:$layout:latest" -q --format json -o "$tmp/ks.json" 2>"$tmp/ks.timing"
+  floor=$(timeit taskset -c 0 igzip -dc "${paths[@]}")
+  sbom=$(timeit "$BULWARK" sbom --format json "oci:$layout:latest")
+  scan=$(timeit "$BULWARK" scan --format json "oci:$layout:latest")
+  printf '%-52s %8s ms   (%s packages, %s findings)\n' "matching kitchen-sink's packages" \
+    "$(sed -n 's/.*match \([0-9.]*\) ms.*/\1/p' "$tmp/ks.timing")" "$(jq '.packages | length' "$tmp/ks.json")" \
+    "$(jq .summary.vulnerabilities "$tmp/ks.json")"
+  printf '%-52s %8.3f s\n' "igzip -dc of kitchen-sink's layers (1 core, floor)" "$floor"
+  printf '%-52s %8.3f s   ratio to floor %s\n' "bulwark sbom kitchen-sink (all cores)" "$sbom" "$(ratio "$sbom" "$floor")"
+  printf '%-52s %8.3f s   ratio to floor %s\n' "bulwark scan kitchen-sink (all cores)" "$scan" "$(ratio "$scan" "$floor")"
+fi
