@@ -139,7 +139,8 @@ int cmd_scan(int argc, char **argv)
 			bw_image_package_count(img));
 	if ((status = cli_output_open(&out, outpath)) != 0)
 		goto out;
-	bool ok = bw_report_scan(out.f, img, vulns, format) == 0;
+	bw_scan_results results = { .img = img, .vulns = vulns };
+	bool ok = bw_report_scan(out.f, &results, format) == 0;
 	status = cli_output_close(&out, ok);
 	if (!ok && status == 0)
 		status = cli_fail();

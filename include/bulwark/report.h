@@ -41,9 +41,17 @@ BW_EXTERN int bw_report_inspect(FILE *out, const bw_image *img, bw_format format
 /* `sbom`: the inspect document plus `packages` (json), CycloneDX, SPDX, or a package table. */
 BW_EXTERN int bw_report_sbom(FILE *out, const bw_image *img, bw_format format);
 
-/* `scan`: the sbom document plus `vulnerabilities` and `summary` (json), or a table. */
+/* What `scan` found; members are NULL for scanners that did not run. */
 typedef struct bw_vulns bw_vulns;
-BW_EXTERN int bw_report_scan(FILE *out, const bw_image *img, const bw_vulns *vulns, bw_format format);
+typedef struct bw_policy_result bw_policy_result;
+typedef struct bw_scan_results {
+	const bw_image *img;
+	const bw_vulns *vulns;
+	const bw_policy_result *policy;
+} bw_scan_results;
+
+/* `scan`: the sbom document plus `vulnerabilities`, `policy` and `summary` (json), or a table. */
+BW_EXTERN int bw_report_scan(FILE *out, const bw_scan_results *results, bw_format format);
 
 #ifdef __cplusplus
 }

@@ -167,8 +167,11 @@ static int scan_table(FILE *out, const bw_image *img, const bw_vulns *v)
 	return 0;
 }
 
-int bw_report_scan(FILE *out, const bw_image *img, const bw_vulns *v, bw_format format)
+int bw_report_scan(FILE *out, const bw_scan_results *r, bw_format format)
 {
+	const bw_image *img = r->img;
+	const bw_vulns *v = r->vulns;
+
 	switch (format) {
 	case BW_FORMAT_JSON:
 		return scan_json(out, img, v);

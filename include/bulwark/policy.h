@@ -1,0 +1,50 @@
+/*
+ * bulwark/policy.h: the policy gate (`--policy FILE`; the file format is
+ * DESIGN.md §6b and docs/policy.md). A policy is loaded once and evaluated
+ * against each scan result; the verdict and every violation go into every
+ * report format, and the CLI exits 1 on "fail".
+ */
+#ifndef BULWARK_POLICY_H
+#define BULWARK_POLICY_H
+
+#include <stddef.h>
+
+#include "bulwark/image.h"
+#include "bulwark/scan.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct bw_policy bw_policy;
+
+typedef struct bw_violation {
+	const char *rule;      /* the rule's name */
+	const char *action;    /* "fail", "warn" or "info" */
+	const char *reason;    /* one line for people: what was found and why it violates the rule */
+	const char *id;        /* the finding's id (CVE-..., a license, a secret rule), or NULL */
+	const char *package;   /* the package concerned, or NULL */
+} bw_violation;
+
+typedef struct bw_policy_result {
+	const char *verdict;   /* "pass", "warn" or "fail" */
+	const bw_violation *violations;
+	size_t n_violations;
+	const char *policy;    /* the policy file, for reports */
+	bool in_scope;         /* false when the policy's scope excludes the image (verdict pass) */
+} bw_policy_result;
+
+/* Loads and checks a policy file: an unknown key, a wrong type or a bad pattern is
+ * BW_EUSAGE naming the file, line and key. */
+BW_EXTERN int bw_policy_load(bw_policy **out, const char *path);
+BW_EXTERN void bw_policy_free(bw_policy *p);
+
+/* Evaluates the policy on a scanned image and its findings (vulns may be NULL). */
+BW_EXTERN int bw_policy_evaluate(const bw_policy *p, const bw_image *img, const bw_vulns *vulns,
+				 bw_policy_result **out);
+BW_EXTERN void bw_policy_result_free(bw_policy_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
