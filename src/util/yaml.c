@@ -50,6 +50,15 @@ typedef struct frame {
 	size_t child_height;  /* tallest child so far */
 } frame;
 
+/* Lines of nodes (bw_yaml_parse_lines): composite text keys in a string map,
+ * "<address>" for a container, "<address>\x1fKEY" for a mapping key and
+ * "<address>\x1eINDEX" for a sequence item; the value is the line. */
+struct bw_yaml_lines {
+	bw_strmap map;
+	char **keys;   /* the map's keys, owned here */
+	size_t n_keys, cap_keys;
+};
+
 typedef struct loader {
 	const char *what;
 	unsigned flags;
@@ -65,6 +74,7 @@ typedef struct loader {
 	json_t *docs;      /* multi: the documents so far */
 	bw_strmap anchor_map;
 	anchor *anchors;   /* the same entries, to free them */
+	bw_yaml_lines *lines; /* NULL unless the caller asked where nodes are */
 } loader;
 
 /* ------------------------------------------------------------------ errors */
@@ -86,6 +96,95 @@ static int out_of_memory(loader *l)
 {
 	return bw_error_set(BW_EINTERNAL, "%s: out of memory while building the YAML value",
 			    l->what);
+}
+
+/* ------------------------------------------------------------------ lines */
+
+/* "<address>" + tag byte + suffix, in buf (sized for the longest key). */
+static void line_key(char *buf, size_t size, const json_t *node, char tag, const char *suffix)
+{
+	if (tag)
+		snprintf(buf, size, "%p%c%s", (const void *)node, tag, suffix);
+	else
+		snprintf(buf, size, "%p", (const void *)node);
+}
+
+#define LINE_KEY_BYTES (BW_MAX_YAML_KEY_BYTES + 48)
+
+static int record_line(loader *l, const json_t *node, char tag, const char *suffix, yaml_mark_t mark)
+{
+	bw_yaml_lines *t = l->lines;
+	char buf[LINE_KEY_BYTES], *key;
+
+	if (!t)
+		return 0;
+	line_key(buf, sizeof(buf), node, tag, suffix);
+	if (t->n_keys == t->cap_keys) {
+		size_t cap = t->cap_keys ? t->cap_keys * 2 : 64;
+		char **keys = realloc(t->keys, cap * sizeof(*keys));
+		if (!keys)
+			return out_of_memory(l);
+		t->keys = keys;
+		t->cap_keys = cap;
+	}
+	if (!(key = strdup(buf)))
+		return out_of_memory(l);
+	t->keys[t->n_keys++] = key; /* owned by the table from here */
+	if (bw_strmap_put(&t->map, key, (void *)(uintptr_t)(mark.line + 1)) != 0)
+		return out_of_memory(l);
+	return 0;
+}
+
+/* A node about to be placed as the next item of an open sequence. */
+static int record_item(loader *l, yaml_mark_t mark)
+{
+	char index[24];
+	const json_t *seq;
+
+	if (!l->lines || l->depth == 0 || !json_is_array(l->stack[l->depth - 1].node))
+		return 0;
+	seq = l->stack[l->depth - 1].node;
+	snprintf(index, sizeof(index), "%zu", json_array_size(seq));
+	return record_line(l, seq, '\x1e', index, mark);
+}
+
+void bw_yaml_lines_free(bw_yaml_lines *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n_keys; i++)
+		free(t->keys[i]);
+	free(t->keys);
+	bw_strmap_free(&t->map);
+	free(t);
+}
+
+static size_t line_lookup(const bw_yaml_lines *t, const json_t *node, char tag, const char *suffix)
+{
+	char buf[LINE_KEY_BYTES];
+
+	if (!t || !node || (suffix && strlen(suffix) > BW_MAX_YAML_KEY_BYTES))
+		return 0;
+	line_key(buf, sizeof(buf), node, tag, suffix);
+	return (size_t)(uintptr_t)bw_strmap_get(&t->map, buf);
+}
+
+size_t bw_yaml_line_of_key(const bw_yaml_lines *t, const json_t *mapping, const char *key)
+{
+	return key ? line_lookup(t, mapping, '\x1f', key) : 0;
+}
+
+size_t bw_yaml_line_of_item(const bw_yaml_lines *t, const json_t *sequence, size_t index)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%zu", index);
+	return line_lookup(t, sequence, '\x1e', buf);
+}
+
+size_t bw_yaml_line_of_node(const bw_yaml_lines *t, const json_t *container)
+{
+	return line_lookup(t, container, 0, NULL);
 }
 
 /* Line and column (0-based, in bytes) of a byte offset, for errors that libyaml
@@ -564,6 +663,8 @@ static int take_key(loader *l, const yaml_event_t *ev)
 		goto done;
 	f->key = strndup(text, n);
 	rc = f->key ? 0 : out_of_memory(l);
+	if (rc == 0)
+		rc = record_line(l, f->node, '\x1f', f->key, mark);
 done:
 	json_decref(value);
 	return rc;
@@ -584,6 +685,10 @@ static int on_scalar(loader *l, const yaml_event_t *ev)
 	if ((rc = scalar_value(l, ev, &v)) < 0)
 		return rc;
 	if (anchor_name && (rc = register_anchor(l, ev->start_mark, anchor_name, v, 1, 0)) < 0) {
+		json_decref(v);
+		return rc;
+	}
+	if ((rc = record_item(l, ev->start_mark)) < 0) {
 		json_decref(v);
 		return rc;
 	}
@@ -619,13 +724,15 @@ static int on_container_start(loader *l, const yaml_event_t *ev, bool is_mapping
 	f->nodes_at_start = l->nodes;
 	if ((rc = count_nodes(l, ev->start_mark, 1)) < 0)
 		return rc;
+	if ((rc = record_item(l, ev->start_mark)) < 0)
+		return rc;
 	if (anchor_name && !(f->anchor_name = strdup((const char *)anchor_name)))
 		return out_of_memory(l);
 	f->node = is_mapping ? json_object() : json_array();
 	l->depth++; /* from here the frame is freed by the loader's cleanup */
 	if (!f->node)
 		return out_of_memory(l);
-	return 0;
+	return record_line(l, f->node, 0, NULL, ev->start_mark);
 }
 
 static int on_container_end(loader *l, const yaml_event_t *ev)
@@ -675,6 +782,8 @@ static int on_alias(loader *l, const yaml_event_t *ev)
 		return fail_at(l, ev->start_mark, "alias *%.*s expands to nesting deeper than %d levels",
 			       QUOTE_MAX, name, BW_MAX_JSON_DEPTH);
 	if ((rc = count_nodes(l, ev->start_mark, a->nodes)) < 0)
+		return rc;
+	if ((rc = record_item(l, ev->start_mark)) < 0)
 		return rc;
 	/* a copy, so that no two places of the tree share a value a caller might change */
 	copy = json_deep_copy(a->node);
@@ -755,13 +864,15 @@ static int run(loader *l)
 }
 
 static int load(const char *what, const void *data, size_t len, size_t max_len, unsigned flags,
-		bool multi, json_t **out)
+		bool multi, json_t **out, bw_yaml_lines **lines)
 {
 	loader l;
 	const unsigned char *nul;
 	int rc;
 
 	*out = NULL;
+	if (lines)
+		*lines = NULL;
 	if (flags & ~KNOWN_FLAGS)
 		return bw_error_set(BW_EINTERNAL, "%s: unknown YAML parser flags %#x", what,
 				    flags & ~KNOWN_FLAGS);
@@ -778,8 +889,12 @@ static int load(const char *what, const void *data, size_t len, size_t max_len, 
 	if ((nul = memchr(l.text, '\0', len)))
 		return fail_at(&l, mark_of_offset(l.text, len, (size_t)(nul - l.text)), "NUL byte");
 
-	if (!yaml_parser_initialize(&l.parser))
+	if (lines && !(l.lines = calloc(1, sizeof(*l.lines))))
+		return bw_error_set(BW_EINTERNAL, "%s: out of memory for the YAML line table", what);
+	if (!yaml_parser_initialize(&l.parser)) {
+		bw_yaml_lines_free(l.lines);
 		return bw_error_set(BW_EINTERNAL, "%s: out of memory for the YAML parser", what);
+	}
 	yaml_parser_set_input_string(&l.parser, l.text, len);
 	/* UTF-8 only: no guessing UTF-16 from a byte order mark */
 	yaml_parser_set_encoding(&l.parser, YAML_UTF8_ENCODING);
@@ -798,6 +913,10 @@ static int load(const char *what, const void *data, size_t len, size_t max_len, 
 		*out = l.doc ? l.doc : json_null();
 		l.doc = NULL;
 	}
+	if (lines) {
+		*lines = l.lines;
+		l.lines = NULL;
+	}
 	rc = 0;
 done:
 	while (l.depth) {
@@ -809,6 +928,7 @@ done:
 	drop_anchors(&l);
 	json_decref(l.doc);
 	json_decref(l.docs);
+	bw_yaml_lines_free(l.lines);
 	yaml_parser_delete(&l.parser);
 	return rc;
 }
@@ -816,11 +936,17 @@ done:
 int bw_yaml_parse(const char *what, const void *data, size_t len, size_t max_len,
 		  unsigned flags, json_t **out)
 {
-	return load(what, data, len, max_len, flags, false, out);
+	return load(what, data, len, max_len, flags, false, out, NULL);
 }
 
 int bw_yaml_parse_all(const char *what, const void *data, size_t len, size_t max_len,
 		      unsigned flags, json_t **out_array)
 {
-	return load(what, data, len, max_len, flags, true, out_array);
+	return load(what, data, len, max_len, flags, true, out_array, NULL);
+}
+
+int bw_yaml_parse_lines(const char *what, const void *data, size_t len, size_t max_len,
+			unsigned flags, json_t **out, bw_yaml_lines **lines)
+{
+	return load(what, data, len, max_len, flags, false, out, lines);
 }

@@ -70,4 +70,23 @@ int bw_yaml_parse(const char *what, const void *data, size_t len, size_t max_len
 int bw_yaml_parse_all(const char *what, const void *data, size_t len, size_t max_len,
 		      unsigned flags, json_t **out_array);
 
+/*
+ * Where things were written, for messages about a document that parsed but
+ * means nothing to its reader (a policy file's unknown key or wrong type):
+ * bw_yaml_parse() plus a table from the nodes of *out to their 1-based lines.
+ * The table refers to nodes by address, so it answers only while *out lives
+ * unchanged; nodes made by alias expansion are not in it. *lines is NULL on
+ * error; free it with bw_yaml_lines_free().
+ */
+typedef struct bw_yaml_lines bw_yaml_lines;
+
+int bw_yaml_parse_lines(const char *what, const void *data, size_t len, size_t max_len,
+			unsigned flags, json_t **out, bw_yaml_lines **lines);
+/* The line of a mapping's key, of a sequence's item, or where a mapping or
+ * sequence starts; 0 when the table does not know it. */
+size_t bw_yaml_line_of_key(const bw_yaml_lines *t, const json_t *mapping, const char *key);
+size_t bw_yaml_line_of_item(const bw_yaml_lines *t, const json_t *sequence, size_t index);
+size_t bw_yaml_line_of_node(const bw_yaml_lines *t, const json_t *container);
+void bw_yaml_lines_free(bw_yaml_lines *t);
+
 #endif
