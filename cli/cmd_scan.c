@@ -1,4 +1,5 @@
-/* `bulwark scan IMAGE`: packages matched against the local vulnerability database. */
+/* `bulwark scan IMAGE`: packages matched against the local vulnerability database,
+ * their licenses, and the policy gate over both. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +7,7 @@
 #include <unistd.h>
 
 #include "bulwark/package.h"
+#include "bulwark/policy.h"
 #include "bulwark/scan.h"
 #include "bulwark/vulndb.h"
 #include "cli.h"
@@ -13,12 +15,16 @@
 static const char usage[] =
 	"usage: bulwark scan IMAGE [--db FILE] [--format table|json] [-o FILE]\n"
 	"                   [--severity LIST] [--ignore-unfixed] [--exit-code N]\n"
-	"                   [--vex FILE]... [--ignore-file FILE] [--scanners vuln]\n"
-	"                   [--platform os/arch[/variant]]\n"
+	"                   [--vex FILE]... [--ignore-file FILE] [--scanners vuln,license]\n"
+	"                   [--policy FILE] [--platform os/arch[/variant]]\n"
 	"\n"
+	"--scanners LIST   what to report: vuln (default), license, or both\n"
+	"--policy FILE     gate on a policy (docs/policy.md): the verdict and its violations are in\n"
+	"                  the report, and a \"fail\" verdict exits 1 (or N of --exit-code)\n"
 	"--severity LIST   keep only these severities (CRITICAL,HIGH,MEDIUM,LOW,UNKNOWN)\n"
 	"--ignore-unfixed  drop vulnerabilities that have no fixed version\n"
-	"--exit-code N     exit with N when any vulnerability is reported (default 0)\n"
+	"--exit-code N     without --policy: exit with N when any vulnerability is reported;\n"
+	"                  with --policy: the exit status of a \"fail\" verdict (default 1)\n"
 	"--vex FILE        OpenVEX or CycloneDX VEX: not_affected statements suppress findings\n"
 	"--ignore-file F   YAML list of {id, package?, expires?, reason?} (default ./.bulwarkignore)\n"
 	"--db FILE         default $BULWARK_DB, else ~/.cache/bulwark/vulndb.sqlite\n";
@@ -43,6 +49,7 @@ int cmd_scan(int argc, char **argv)
 		{ "scanners", required_argument, NULL, 'S' },
 		{ "vex", required_argument, NULL, 'V' },
 		{ "ignore-file", required_argument, NULL, 'I' },
+		{ "policy", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -54,9 +61,12 @@ int cmd_scan(int argc, char **argv)
 	bw_vulndb *db = NULL;
 	bw_vulns *vulns = NULL;
 	bw_suppressions *sup = NULL;
-	const char *vex[16], *ignore_file = NULL;
+	bw_policy *policy = NULL;
+	bw_policy_result *verdict = NULL;
+	const char *vex[16], *ignore_file = NULL, *policy_path = NULL;
 	size_t n_vex = 0;
 	int exit_code = 0;
+	bool exit_code_set = false, scan_vulns = true, scan_licenses = false;
 	cli_output out;
 	int c, status;
 
@@ -81,13 +91,29 @@ int cmd_scan(int argc, char **argv)
 			if (*end || v < 0 || v > 255)
 				return cli_usage("scan: --exit-code wants a number 0..255, not \"%s\"", optarg);
 			exit_code = (int)v;
+			exit_code_set = true;
 			break;
 		}
-		case 'S':
-			if (strcmp(optarg, "vuln") != 0)
-				return cli_usage("scan: --scanners: only \"vuln\" is available in this build (got \"%s\")",
-						 optarg);
+		case 'S': {
+			/* a comma-separated list; each name once is enough, repeats are harmless */
+			const char *p = optarg;
+			scan_vulns = scan_licenses = false;
+			while (*p) {
+				size_t n = strcspn(p, ",");
+				if (n == 4 && !strncmp(p, "vuln", 4))
+					scan_vulns = true;
+				else if (n == 7 && !strncmp(p, "license", 7))
+					scan_licenses = true;
+				else
+					return cli_usage("scan: --scanners: \"%.*s\" is not available in this build "
+							 "(vuln, license)", (int)n, p);
+				p += n + (p[n] == ',');
+			}
+			if (!scan_vulns && !scan_licenses)
+				return cli_usage("scan: --scanners: name at least one of vuln, license");
 			break;
+		}
+		case 'P': policy_path = optarg; break;
 		case 'V':
 			if (n_vex == sizeof(vex) / sizeof(vex[0]))
 				return cli_usage("scan: at most %zu --vex files", sizeof(vex) / sizeof(vex[0]));
@@ -104,24 +130,34 @@ int cmd_scan(int argc, char **argv)
 	}
 	if (format != BW_FORMAT_TABLE && format != BW_FORMAT_JSON)
 		return cli_usage("scan: --format: table or json (other report formats are not in this build yet)");
-	if (!ignore_file && access(".bulwarkignore", F_OK) == 0)
-		ignore_file = ".bulwarkignore";
-	if (bw_suppressions_new(&sup) < 0)
-		return cli_fail();
-	for (size_t i = 0; i < n_vex; i++)
-		if (bw_suppressions_load_vex(sup, vex[i]) < 0) {
-			bw_suppressions_free(sup);
+	/* the policy first: a bad policy file is reported before any scanning */
+	if (policy_path) {
+		if (bw_policy_load(&policy, policy_path) < 0 ||
+		    bw_policy_set_today(policy, getenv("BULWARK_TODAY")) < 0) {
+			bw_policy_free(policy);
 			return cli_fail();
 		}
+	}
+	if (!ignore_file && access(".bulwarkignore", F_OK) == 0)
+		ignore_file = ".bulwarkignore";
+	if (bw_suppressions_new(&sup) < 0) {
+		status = cli_fail();
+		goto out;
+	}
+	for (size_t i = 0; i < n_vex; i++)
+		if (bw_suppressions_load_vex(sup, vex[i]) < 0) {
+			status = cli_fail();
+			goto out;
+		}
 	if (ignore_file && bw_suppressions_load_ignore(sup, ignore_file, getenv("BULWARK_TODAY")) < 0) {
-		bw_suppressions_free(sup);
-		return cli_fail();
+		status = cli_fail();
+		goto out;
 	}
 	vopts.suppress = sup;
 	/* The database first: a missing one is reported before a long image read. */
-	if (bw_vulndb_open(&db, dbpath ? dbpath : bw_vulndb_default_path(), BW_VULNDB_READ) < 0) {
-		bw_suppressions_free(sup);
-		return cli_fail();
+	if (scan_vulns && bw_vulndb_open(&db, dbpath ? dbpath : bw_vulndb_default_path(), BW_VULNDB_READ) < 0) {
+		status = cli_fail();
+		goto out;
 	}
 	double t0 = now_ms();
 	if (bw_image_open(&img, argv[optind], &opts) < 0 || bw_image_scan(img) < 0) {
@@ -129,7 +165,11 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	}
 	double t1 = now_ms();
-	if (bw_vulns_match(&vulns, img, db, &vopts) < 0) {
+	if (scan_vulns && bw_vulns_match(&vulns, img, db, &vopts) < 0) {
+		status = cli_fail();
+		goto out;
+	}
+	if (policy && bw_policy_evaluate(policy, img, vulns, &verdict) < 0) {
 		status = cli_fail();
 		goto out;
 	}
@@ -139,14 +179,21 @@ int cmd_scan(int argc, char **argv)
 			bw_image_package_count(img));
 	if ((status = cli_output_open(&out, outpath)) != 0)
 		goto out;
-	bw_scan_results results = { .img = img, .vulns = vulns };
+	bw_scan_results results = { .img = img, .vulns = vulns, .policy = verdict, .licenses = scan_licenses };
 	bool ok = bw_report_scan(out.f, &results, format) == 0;
 	status = cli_output_close(&out, ok);
 	if (!ok && status == 0)
 		status = cli_fail();
-	if (status == 0 && exit_code && bw_vulns_count(vulns) > bw_vulns_suppressed(vulns))
+	if (status == 0 && verdict) {
+		/* with a policy, the policy decides */
+		if (!strcmp(verdict->verdict, "fail"))
+			status = exit_code_set ? exit_code : 1;
+	} else if (status == 0 && exit_code && vulns && bw_vulns_count(vulns) > bw_vulns_suppressed(vulns)) {
 		status = exit_code;
+	}
 out:
+	bw_policy_result_free(verdict);
+	bw_policy_free(policy);
 	bw_suppressions_free(sup);
 	bw_vulns_free(vulns);
 	bw_image_free(img);

@@ -7,6 +7,7 @@
 #ifndef BULWARK_POLICY_H
 #define BULWARK_POLICY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bulwark/image.h"
@@ -39,7 +40,18 @@ typedef struct bw_policy_result {
 BW_EXTERN int bw_policy_load(bw_policy **out, const char *path);
 BW_EXTERN void bw_policy_free(bw_policy *p);
 
-/* Evaluates the policy on a scanned image and its findings (vulns may be NULL). */
+/* "Today" for exceptions' expiry dates and the image's age: "YYYY-MM-DD", or
+ * NULL for the current UTC date when evaluated (the default). BW_EUSAGE when
+ * the date is malformed. */
+BW_EXTERN int bw_policy_set_today(bw_policy *p, const char *date);
+
+/*
+ * Evaluates the policy on a scanned image and its findings (vulns may be
+ * NULL: the vulnerability scanner did not run). A rule whose input is missing
+ * (no vulnerability scan; secrets and signatures, which this build does not
+ * check) is reported as an "info" violation "not evaluated: ...", never as a
+ * pass. *out is the caller's (bw_policy_result_free).
+ */
 BW_EXTERN int bw_policy_evaluate(const bw_policy *p, const bw_image *img, const bw_vulns *vulns,
 				 bw_policy_result **out);
 BW_EXTERN void bw_policy_result_free(bw_policy_result *r);

@@ -48,9 +48,11 @@ typedef struct bw_scan_results {
 	const bw_image *img;
 	const bw_vulns *vulns;
 	const bw_policy_result *policy;
+	bool licenses;   /* the license scanner ran: report every package's licenses */
 } bw_scan_results;
 
-/* `scan`: the sbom document plus `vulnerabilities`, `policy` and `summary` (json), or a table. */
+/* `scan`: the sbom document plus `vulnerabilities` (when vulns is not NULL),
+ * `licenses`, `policy` and `summary` (json), or a table. */
 BW_EXTERN int bw_report_scan(FILE *out, const bw_scan_results *results, bw_format format);
 
 #ifdef __cplusplus

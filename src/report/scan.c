@@ -1,10 +1,12 @@
 /*
  * report/scan.c: `bulwark scan --format json|table`: the inspect document plus
- * `packages`, `vulnerabilities` and a summary (DESIGN.md §6, docs/json-report.md).
+ * `packages`, `vulnerabilities`, `licenses`, `policy` and a summary (DESIGN.md §6,
+ * docs/json-report.md). Sections of scanners that did not run are left out.
  */
 #include <string.h>
 
 #include "bulwark/bulwark.h"
+#include "bulwark/policy.h"
 #include "bulwark/scan.h"
 #include "report/report_int.h"
 #include "util/json.h"
@@ -82,38 +84,53 @@ static void vuln_json(bw_jsonw *w, const bw_image_info *in, const bw_vuln *v)
 	bw_jw_object_end(w);
 }
 
-static int scan_json(FILE *out, const bw_image *img, const bw_vulns *v)
+static int scan_json(FILE *out, const bw_scan_results *r)
 {
+	const bw_image *img = r->img;
+	const bw_vulns *v = r->vulns;
 	const bw_image_info *in = bw_image_get_info(img);
 	size_t counts[5];
 	bw_jsonw w;
+	int rc = 0;
 
 	bw_jw_init(&w, out, true);
 	bw_jw_object_begin(&w);
 	bw_report__json_head(&w, img);
 	bw_report__packages_json(&w, img);
-	bw_jw_key(&w, "vulnerabilities");
-	bw_jw_array_begin(&w);
-	for (size_t i = 0; i < bw_vulns_count(v); i++)
-		vuln_json(&w, in, bw_vulns_at(v, i));
-	bw_jw_array_end(&w);
-	count_severities(v, counts);
+	if (v) {
+		bw_jw_key(&w, "vulnerabilities");
+		bw_jw_array_begin(&w);
+		for (size_t i = 0; i < bw_vulns_count(v); i++)
+			vuln_json(&w, in, bw_vulns_at(v, i));
+		bw_jw_array_end(&w);
+	}
+	if (r->licenses && rc == 0)
+		rc = bw_report__licenses_json(&w, img);
+	if (r->policy)
+		bw_report__policy_json(&w, r->policy);
 	bw_jw_key(&w, "summary");
 	bw_jw_object_begin(&w);
 	bw_jw_kv_uint(&w, "packages", bw_image_package_count(img));
-	bw_jw_kv_uint(&w, "packages_not_matched", bw_vulns_unmatched(v));
-	bw_jw_kv_uint(&w, "vulnerabilities", bw_vulns_count(v) - bw_vulns_suppressed(v));
-	bw_jw_kv_uint(&w, "suppressed", bw_vulns_suppressed(v));
-	bw_jw_key(&w, "by_severity");
-	bw_jw_object_begin(&w);
-	for (int s = 0; s < 5; s++)
-		bw_jw_kv_uint(&w, severities[s], counts[s]);
+	if (v) {
+		count_severities(v, counts);
+		bw_jw_kv_uint(&w, "packages_not_matched", bw_vulns_unmatched(v));
+		bw_jw_kv_uint(&w, "vulnerabilities", bw_vulns_count(v) - bw_vulns_suppressed(v));
+		bw_jw_kv_uint(&w, "suppressed", bw_vulns_suppressed(v));
+		bw_jw_key(&w, "by_severity");
+		bw_jw_object_begin(&w);
+		for (int s = 0; s < 5; s++)
+			bw_jw_kv_uint(&w, severities[s], counts[s]);
+		bw_jw_object_end(&w);
+	}
+	if (r->licenses && rc == 0)
+		rc = bw_report__licenses_summary_json(&w, img);
+	if (r->policy)
+		bw_jw_kv_string(&w, "policy", r->policy->verdict);
 	bw_jw_object_end(&w);
 	bw_jw_object_end(&w);
-	bw_jw_object_end(&w);
-	if (bw_jw_finish(&w) < 0)
+	if (bw_jw_finish(&w) < 0 && rc == 0)
 		return bw_error_set(BW_EINTERNAL, "writing the report failed");
-	return 0;
+	return rc;
 }
 
 /* Table cells: control characters from advisory text are not sent to a terminal. */
@@ -126,14 +143,12 @@ static void cell(FILE *out, const char *s, int width)
 		fputc(' ', out);
 }
 
-static int scan_table(FILE *out, const bw_image *img, const bw_vulns *v)
+/* The vulnerability section of the table; true when it ended with a row. */
+static bool vulns_table(FILE *out, const bw_image *img, const bw_vulns *v)
 {
-	const bw_image_info *in = bw_image_get_info(img);
 	size_t counts[5];
 
 	count_severities(v, counts);
-	fprintf(out, "%s  (%s%s%s)\n", in->reference, in->os_family ? in->os_family : "unknown OS",
-		in->os_version ? " " : "", in->os_version ? in->os_version : "");
 	size_t shown = bw_vulns_count(v) - bw_vulns_suppressed(v);
 	fprintf(out, "%zu vulnerabilities in %zu packages: CRITICAL %zu, HIGH %zu, MEDIUM %zu, LOW %zu, UNKNOWN %zu",
 		shown, bw_image_package_count(img), counts[0], counts[1], counts[2], counts[3], counts[4]);
@@ -142,7 +157,7 @@ static int scan_table(FILE *out, const bw_image *img, const bw_vulns *v)
 			bw_vulns_suppressed(v));
 	fputs("\n\n", out);
 	if (shown == 0)
-		return ferror(out) ? bw_error_set(BW_EINTERNAL, "writing the report failed") : 0;
+		return false;
 	fprintf(out, "%-28s %-6s %-24s %-24s %-20s %-8s %s\n", "PACKAGE", "TYPE", "INSTALLED", "FIXED", "ID",
 		"SEVERITY", "TITLE");
 	for (size_t i = 0; i < bw_vulns_count(v); i++) {
@@ -162,6 +177,21 @@ static int scan_table(FILE *out, const bw_image *img, const bw_vulns *v)
 		cell(out, x->title ? x->title : "", 60);
 		fputc('\n', out);
 	}
+	return true;
+}
+
+static int scan_table(FILE *out, const bw_scan_results *r)
+{
+	const bw_image_info *in = bw_image_get_info(r->img);
+
+	fprintf(out, "%s  (%s%s%s)\n", in->reference, in->os_family ? in->os_family : "unknown OS",
+		in->os_version ? " " : "", in->os_version ? in->os_version : "");
+	if (r->vulns && vulns_table(out, r->img, r->vulns) && (r->licenses || r->policy))
+		fputc('\n', out);
+	if (r->licenses && bw_report__licenses_table(out, r->img) < 0)
+		return -1;
+	if (r->policy)
+		bw_report__policy_table(out, r->policy);
 	if (ferror(out))
 		return bw_error_set(BW_EINTERNAL, "writing the report failed");
 	return 0;
@@ -169,14 +199,11 @@ static int scan_table(FILE *out, const bw_image *img, const bw_vulns *v)
 
 int bw_report_scan(FILE *out, const bw_scan_results *r, bw_format format)
 {
-	const bw_image *img = r->img;
-	const bw_vulns *v = r->vulns;
-
 	switch (format) {
 	case BW_FORMAT_JSON:
-		return scan_json(out, img, v);
+		return scan_json(out, r);
 	case BW_FORMAT_TABLE:
-		return scan_table(out, img, v);
+		return scan_table(out, r);
 	default:
 		return bw_error_set(BW_EUSAGE, "scan: this format is not available for scan results yet "
 				    "(table or json)");
