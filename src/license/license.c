@@ -145,8 +145,20 @@ static bool map_leaf(bw_lexpr *e, int i, bool under_with)
 		if ((target = bw_license_alias(plus)))
 			or_later = false; /* the alias says "or later" itself */
 	}
-	if (!target)
+	if (!target) {
 		target = bw_license_alias(n->id);
+		/* "AGPL-3.0+": the deprecated id's successor is "-only"; with
+		 * the "+" it is the "-or-later" one */
+		size_t tl = target ? strlen(target) : 0;
+		if (or_later && tl > 5 && !strchr(target, ' ') && !strcmp(target + tl - 5, "-only")) {
+			snprintf(plus, sizeof(plus), "%.*s-or-later", (int)(tl - 5), target);
+			const char *later = bw_spdx_canonical(plus);
+			if (later) {
+				target = later;
+				or_later = false;
+			}
+		}
+	}
 	if (!target) {
 		canon = bw_spdx_canonical(n->id);
 		if (!canon)
@@ -201,7 +213,8 @@ static bool map_tree(bw_lexpr *e, int node, bool under_with)
 		return map_leaf(e, node, under_with);
 	case BW_LEXPR_WITH: {
 		ok = map_tree(e, n->left, true);
-		const char *exc = bw_spdx_canonical(n->exception);
+		const char *alias = bw_license_alias(n->exception);
+		const char *exc = bw_spdx_canonical(alias && !strchr(alias, ' ') ? alias : n->exception);
 		if (exc)
 			e->nodes[node].exception = exc;
 		return ok && exc;
