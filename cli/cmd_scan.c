@@ -100,7 +100,9 @@ int cmd_scan(int argc, char **argv)
 			scan_vulns = scan_licenses = false;
 			while (*p) {
 				size_t n = strcspn(p, ",");
-				if (n == 4 && !strncmp(p, "vuln", 4))
+				if (n == 0)
+					; /* "vuln,,license" and a trailing comma are harmless */
+				else if (n == 4 && !strncmp(p, "vuln", 4))
 					scan_vulns = true;
 				else if (n == 7 && !strncmp(p, "license", 7))
 					scan_licenses = true;

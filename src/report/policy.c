@@ -55,15 +55,26 @@ static int each_license(const bw_image *img, void (*fn)(void *ctx, const bw_pack
 	return 0;
 }
 
+typedef struct entry_ctx {
+	bw_jsonw *w;
+	size_t index; /* of the license in the package's list */
+	const bw_package *last;
+} entry_ctx;
+
 static void license_entry_json(void *ctx, const bw_package *p, const bw_license *l)
 {
-	bw_jsonw *w = ctx;
+	entry_ctx *c = ctx;
+	bw_jsonw *w = c->w;
+
+	c->index = c->last == p ? c->index + 1 : 0;
+	c->last = p;
 
 	bw_jw_object_begin(w);
 	bw_jw_kv_string(w, "package", p->name);
 	bw_jw_kv_string(w, "version", p->version);
 	bw_jw_kv_string(w, "type", p->type);
 	bw_jw_kv_string(w, "license", l ? l->text : NULL);
+	bw_jw_kv_string(w, "declared", l ? p->licenses[c->index] : NULL);
 	bw_jw_kv_string(w, "category", bw_license_category_name(l ? l->category : BW_LCAT_UNKNOWN));
 	bw_jw_kv_bool(w, "spdx", l && l->spdx);
 	bw_jw_object_end(w);
@@ -73,9 +84,11 @@ int bw_report__licenses_json(bw_jsonw *w, const bw_image *img)
 {
 	int rc;
 
+	entry_ctx c = { .w = w };
+
 	bw_jw_key(w, "licenses");
 	bw_jw_array_begin(w);
-	rc = each_license(img, license_entry_json, w);
+	rc = each_license(img, license_entry_json, &c);
 	bw_jw_array_end(w);
 	return rc;
 }
