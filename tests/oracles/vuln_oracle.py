@@ -295,7 +295,8 @@ def load_secdb(feeds, doc, origin):
 	if family == "alpine":
 		feeds.alpine_releases.add(release)
 	n = 0
-	for item in doc.get("packages") or []:
+	items = doc.get("packages")
+	for item in items if isinstance(items, list) else []:
 		pkg = item.get("pkg") if isinstance(item, dict) else None
 		if not isinstance(pkg, dict) or not isinstance(pkg.get("name"), str):
 			continue
@@ -304,6 +305,13 @@ def load_secdb(feeds, doc, origin):
 			feeds.secdb.append((family, release, pkg["name"], fixes))
 			n += 1
 	return n
+
+
+def is_secdb(doc):
+	# a secdb names its repository; an empty one has "packages": "" (YAML's empty value)
+	return (isinstance(doc, dict) and "packages" in doc and "id" not in doc
+		and ("reponame" in doc or "distroversion" in doc or "apkurl" in doc
+		     or isinstance(doc.get("packages"), list)))
 
 
 def is_debian_tracker_json(doc):
@@ -318,7 +326,7 @@ def is_debian_tracker_json(doc):
 
 def load_document(feeds, doc, origin):
 	"""Dispatch a parsed JSON or YAML document by its shape."""
-	if isinstance(doc, dict) and isinstance(doc.get("packages"), list) and "vulns" not in doc:
+	if is_secdb(doc):
 		load_secdb(feeds, doc, origin)
 	elif isinstance(doc, dict) and "id" not in doc and "vulns" not in doc and is_debian_tracker_json(doc):
 		load_debian_tracker_json(feeds, doc, origin)
