@@ -57,6 +57,11 @@ def convert(expected_dir):
 				evr = "%s:%s" % (p["epoch"], evr)
 		add({"type": "rpm", "name": p["name"], "version": evr})
 	for p in packages.get("python", []):
+		# Debian installs its python3-* packages under /usr/lib/python3/dist-packages (Debian
+		# Python policy; pip uses /usr/local/lib/python3.X/dist-packages): those are the
+		# distribution's packages, matched as debs, not against PyPI (docs/matching.md)
+		if (p.get("metadata_path") or "").startswith("/usr/lib/python3/dist-packages/"):
+			continue
 		add({"type": "pypi", "name": p["name"], "version": p["version"]})
 	for p in packages.get("npm", []):
 		add({"type": "npm", "name": p["name"], "version": p["version"]})
