@@ -29,6 +29,11 @@ def _sign(x):
 	return (x > 0) - (x < 0)
 
 
+def _is_number(s):
+	# ASCII digits only: str.isdigit() also accepts superscripts that int() refuses
+	return s.isascii() and s.isdigit()
+
+
 # ---------------------------------------------------------------------------- dpkg
 
 def dpkg_compare(a, b):
@@ -139,10 +144,10 @@ def rpm_compare(a, b):
 
 _APK_SUFFIX_WEIGHT = {"alpha": 0, "beta": 1, "pre": 2, "rc": 3, "": 4,
 		      "cvs": 5, "svn": 6, "git": 7, "hg": 8, "p": 9}
-_APK_NUMBERS = re.compile(r"(?:\d+\.?)*")
-_APK_SUFFIX = re.compile(r"_(alpha|beta|pre|rc|cvs|svn|git|hg|p)(\d*)")
+_APK_NUMBERS = re.compile(r"(?:[0-9]+\.?)*")
+_APK_SUFFIX = re.compile(r"_(alpha|beta|pre|rc|cvs|svn|git|hg|p)([0-9]*)")
 _APK_HASH = re.compile(r"~[0-9a-f]+")
-_APK_REVISION = re.compile(r"-r(\d*)")
+_APK_REVISION = re.compile(r"-r([0-9]*)")
 
 
 def apk_parse(s):
@@ -225,7 +230,7 @@ def apk_compare(a, b):
 # ---------------------------------------------------------------------------- semver
 
 _SEMVER = re.compile(r"^[vV]?(\d+)(?:\.(\d+))?(?:\.(\d+))?"
-		     r"(?:-([0-9A-Za-z.-]*))?(?:\+(.*))?$", re.S)
+		     r"(?:-([0-9A-Za-z.-]*))?(?:\+(.*))?$", re.S | re.ASCII)
 
 
 def semver_parse(s):
@@ -236,7 +241,7 @@ def semver_parse(s):
 	s = s.strip()
 	m = _SEMVER.match(s)
 	if not m:
-		m2 = re.match(r"^[vV]?(\d+)(?:\.(\d+))?(?:\.(\d+))?", s)
+		m2 = re.match(r"^[vV]?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?", s)
 		if not m2:
 			return None
 		# e.g. 1.1.3.4.5: the extra parts are build metadata
@@ -248,7 +253,7 @@ def semver_parse(s):
 
 
 def _semver_identifier_compare(x, y):
-	xd, yd = x.isdigit(), y.isdigit()
+	xd, yd = _is_number(x), _is_number(y)
 	if xd and yd:
 		return _sign(int(x) - int(y))
 	if xd != yd:  # numeric identifiers have lower precedence
@@ -338,40 +343,31 @@ def maven_tokens(version):
 	transition counts as '-'), lower-cased, aliases resolved, then trailing null values
 	(0, "", final, ga) trimmed at the end and before each remaining '-'."""
 	tokens = []
-	for n, raw in enumerate(re.split(r"([.-])", version)[::2]):
-		prefix = "" if n == 0 else None
-		tokens_raw = re.findall(r"\d+|\D+", raw) or [""]
-		for k, part in enumerate(tokens_raw):
+	pieces = re.split(r"([.-])", version)  # raw tokens at even places, separators between
+	for n in range(0, len(pieces), 2):
+		parts = re.findall(r"[0-9]+|[^0-9]+", pieces[n]) or [""]
+		for k, part in enumerate(parts):
 			if k > 0:
-				p = "-"
-			elif n == 0:
-				p = ""
+				prefix = "-"  # a digit/letter transition
 			else:
-				p = None  # filled in below from the separator
-			value = part.lower() or "0"
+				prefix = pieces[n - 1] if n > 0 else ""
+			value = part.lower() or "0"  # an empty token is 0
 			if value == "cr":
 				value = "rc"
 			elif value in ("ga", "final", "release"):
 				value = ""
-			if k < len(tokens_raw) - 1:
+			if k < len(parts) - 1:
 				# a, b, m directly followed by a number stand for alpha, beta, milestone
 				value = {"a": "alpha", "b": "beta", "m": "milestone"}.get(value, value)
-			if value.isdigit():
+			if _is_number(value):
 				value = str(int(value))
-			tokens.append([p, value])
-	# the separators, in order, give the prefix of each raw token's first part
-	seps = re.findall(r"[.-]", version)
-	it = iter(seps)
-	for t in tokens:
-		if t[0] is None:
-			t[0] = next(it)
-	tokens = [tuple(t) for t in tokens]
+			tokens.append((prefix, value))
 	# MNG-6964: "1-0.alpha" is older than "1" (Maven drops the 0 that opens a hyphen group
 	# when a qualifier follows it), so such a 0 goes and the qualifier takes the '-'.
 	k = 0
 	while k + 1 < len(tokens):
 		if (tokens[k][0] == "-" and tokens[k][1] in ("0", "")
-				and tokens[k + 1][0] == "." and not tokens[k + 1][1].isdigit()):
+				and tokens[k + 1][0] == "." and not _is_number(tokens[k + 1][1])):
 			tokens[k:k + 2] = [("-", tokens[k + 1][1])]
 		k += 1
 	i = len(tokens) - 1
@@ -397,7 +393,7 @@ def _maven_null_like(token):
 def _maven_token_less(x, y):
 	(px, vx, nullx), (py, vy, nully) = x, y
 	if px == py:
-		dx, dy = vx.isdigit(), vy.isdigit()
+		dx, dy = _is_number(vx), _is_number(vy)
 		if dx and dy:
 			return int(vx) < int(vy)
 		# numbers sort after qualifiers, unless they are padding
@@ -412,7 +408,7 @@ def _maven_token_less(x, y):
 		return ix < iy
 	# ".qualifier" < "-qualifier" < "-number" < ".number"
 	def rank(p, v):
-		return (2 if p == "-" else 3) if v.isdigit() else (1 if p == "-" else 0)
+		return (2 if p == "-" else 3) if _is_number(v) else (1 if p == "-" else 0)
 	return rank(px, vx) < rank(py, vy)
 
 
@@ -434,7 +430,7 @@ def maven_compare(a, b):
 def _gem_segments(s):
 	s = s.strip() or "0"
 	s = s.replace("-", ".pre.")
-	return [int(t) if t.isdigit() else t for t in re.findall(r"[0-9]+|[a-zA-Z]+", s)]
+	return [int(t) if _is_number(t) else t for t in re.findall(r"[0-9]+|[a-zA-Z]+", s)]
 
 
 def _gem_canonical(s):
@@ -520,7 +516,7 @@ def php_version_compare(a, b):
 	for k in range(n):
 		x, y = pa[k], pb[k]
 		if isdig(x) and isdig(y):
-			r = _sign(int(re.match(r"\d*", x).group(0) or 0) - int(re.match(r"\d*", y).group(0) or 0))
+			r = _sign(int(re.match(r"[0-9]*", x).group(0) or 0) - int(re.match(r"[0-9]*", y).group(0) or 0))
 		elif not isdig(x) and not isdig(y):
 			r = _sign(_php_special_order(x) - _php_special_order(y))
 		elif isdig(x):
@@ -559,7 +555,7 @@ def _nuget_parse(s):
 	core, _, pre = s.partition("-")
 	nums = []
 	for p in core.split("."):
-		nums.append(int(p) if p.isdigit() else 0)
+		nums.append(int(p) if _is_number(p) else 0)
 	while len(nums) < 4:
 		nums.append(0)
 	return nums, (pre.split(".") if pre else [])

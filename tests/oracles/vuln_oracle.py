@@ -22,6 +22,7 @@ file, a list, or a {"vulns": [...]} wrapper), the Debian security tracker JSON e
 Debian DSA/DLA/DTSA `list` file, or an Alpine/Wolfi/Chainguard secdb (JSON or YAML).
 """
 import argparse
+import functools
 import gzip
 import io
 import json
@@ -33,6 +34,8 @@ import tarfile
 import time
 import zipfile
 
+# no __pycache__ left in the source tree by a test run
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import versions as V  # noqa: E402
 
@@ -446,7 +449,6 @@ def os_key(pkg):
 def _event_sort_key(cmp):
 	"""Events ordered by version, introduced "0" lowest; at one version an introduced
 	comes before the events that end a range."""
-	import functools
 	order = {"introduced": 0, "last_affected": 1, "fixed": 2, "limit": 3}
 
 	def compare(x, y):
@@ -880,6 +882,20 @@ def run_selftest(args):
 			    for x in (c[0], c[2]))]
 	tool_check("composer: version_compare (php)", _php_tool, all_pairs(plain),
 		   V.composer_compare, failures)
+	# arbitrary strings: every ordering answers, and answers antisymmetrically
+	import random
+	rnd = random.Random(440)
+	alphabet = "0123456789.-_+~^:abcprvxzRCA#\u00e9\u00b2 "
+	for scheme, cmp in sorted(V.SCHEMES.items()):
+		for _ in range(2000):
+			a = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 10)))
+			b = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 10)))
+			try:
+				if cmp(a, b) != -cmp(b, a):
+					failures.append("%s: %r vs %r is not antisymmetric" % (scheme, a, b))
+			except Exception as e:  # an oracle must not die on odd input
+				failures.append("%s: %r vs %r raised %r" % (scheme, a, b, e))
+	print("selftest: %-34s %d schemes x 2000 random pairs" % ("orderings: total, antisymmetric", len(V.SCHEMES)))
 	# CVSS base scores: published examples, then GitHub's labels on the shared GHSA records
 	for vector, want in CVSS_EXAMPLES:
 		got = cvss_base_score({"type": "CVSS_V3" if vector.startswith("CVSS:3") else "CVSS_V2",
