@@ -2,9 +2,10 @@
 // tests/oracles/composer.php: Composer's version ordering, for
 // tests/integration/versions.sh. Reads "A<TAB>B" lines on stdin and prints
 // "<", "=" or ">": Composer\Semver\VersionParser::normalize() on each side,
-// then PHP's version_compare() on the normalised strings (what Composer's
-// Constraint does for versions); "!" when normalize() rejects either side.
-// Debian's php-composer-semver.
+// then Composer\Semver\Comparator on the normalised strings (its Constraint:
+// version_compare() for versions, equality only for two dev- branches); "~"
+// when Comparator orders the pair neither way (two different branches), "!"
+// when normalize() rejects either side. Debian's php-composer-semver.
 require '/usr/share/php/Composer/Semver/autoload.php';
 $parser = new Composer\Semver\VersionParser();
 $out = array();
@@ -20,7 +21,14 @@ while (($line = fgets(STDIN)) !== false) {
 		$out[] = '!';
 		continue;
 	}
-	$r = version_compare($na, $nb);
-	$out[] = $r < 0 ? '<' : ($r > 0 ? '>' : '=');
+	if (Composer\Semver\Comparator::lessThan($na, $nb)) {
+		$out[] = '<';
+	} elseif (Composer\Semver\Comparator::equalTo($na, $nb)) {
+		$out[] = '=';
+	} elseif (Composer\Semver\Comparator::greaterThan($na, $nb)) {
+		$out[] = '>';
+	} else {
+		$out[] = '~';
+	}
 }
 echo implode("\n", $out), $out ? "\n" : '';
