@@ -165,8 +165,11 @@ static struct value get_token(int *type, struct blob *b)
 			v.small = (int)k;
 			break;
 		}
+		/* not a suffix apk knows */
+		*type = T_INVALID;
+		v.small = -1;
+		return v;
 	}
-		/* fallthrough: not a suffix apk knows */
 	default:
 		*type = T_INVALID;
 		v.small = -1;

@@ -12,8 +12,10 @@
  * name "dev-NAME" (also master, trunk, default). What normalize() rejects is
  * invalid.
  *
- * Two normalised versions then compare as PHP's version_compare() compares
- * them (ext/standard/versioning.c): canonicalised into dot-separated
+ * Two normalised versions then compare as Composer's Constraint compares
+ * them: equal strings are equal, two branches (dev-*) are not ordered by
+ * Composer at all (we order them by name, so the order is total), anything
+ * else as PHP's version_compare() (ext/standard/versioning.c): canonicalised into dot-separated
  * elements, numbers by value (PHP clamps at LONG_MAX, and so do we, so all
  * numbers past 2^63-1 are equal), words by the special forms dev < alpha = a
  * < beta = b < RC = rc < # (a number) < pl = p, matched as prefixes, any other
@@ -583,5 +585,13 @@ int bw_ver_composer_cmp(const char *a, size_t an, const char *b, size_t bn)
 	struct out oa, ob;
 	if (!normalize(a, an, &oa) || !normalize(b, bn, &ob))
 		return 0;
+	/* Composer's Constraint: equal strings are equal (version_compare()
+	 * alone says "dev--" < "dev--"), and two branches are never ordered;
+	 * we order them by name so the order stays total */
+	int same = strcmp(oa.buf, ob.buf);
+	if (same == 0)
+		return 0;
+	if (strncmp(oa.buf, "dev-", 4) == 0 && strncmp(ob.buf, "dev-", 4) == 0)
+		return same < 0 ? -1 : 1;
 	return php_version_compare(oa.buf, ob.buf, 0);
 }
