@@ -12,6 +12,8 @@ PACKAGES=(
   # oracles for version ordering and vulnerability matching (tests/integration/versions.sh, vuln*.sh);
   # ruby and php-cli let vuln_oracle.py selftest check RubyGems and Composer orders against the real ones
   python3-packaging python3-apt python3-yaml nodejs npm default-jre-headless ruby php-cli
+  # CVSS oracle for 2.0/3.x scores (tests/integration/cvss.sh; Debian has no python3-cvss)
+  ruby-cvss-suite
   # registry tests: a real registry on loopback, TLS certificates, htpasswd
   docker-registry openssl apache2-utils
   # fixtures (../shared/fixtures/build-images.sh) and the demo image
