@@ -405,6 +405,9 @@ static void test_aliases_when_allowed(void **state)
 	reject("a: &x [1, *x]\n", ALIASES, "line 1 column 11", "alias *x names no complete node");
 	reject_n("--- &x a\n--- *x\n", 16, ALIASES, true, "line 2 column 5", "alias *x names no complete node");
 	reject("a: &x 1\nb: &x 2\n", ALIASES, "line 2 column 4", "anchor &x is defined twice");
+	reject("a: &x [1, &x 2]\n", ALIASES, "line 1 column 11", "anchor &x is defined twice");
+	reject("a: &x {b: &x [2]}\n", ALIASES, "line 1 column 11", "anchor &x is defined twice");
+	reject("&x k: 1\nb: &x 2\n", ALIASES, "line 2 column 4", "anchor &x is defined twice");
 	reject("a: &x 1\n*x : 2\n", ALIASES, "line 2 column 1", "alias *x as a mapping key is not supported");
 	reject("a: &x 1\nb: *x\n", TYPED, "anchor &x: anchors and aliases are not allowed", NULL);
 }
