@@ -389,12 +389,16 @@ static void test_aliases_when_allowed(void **state)
 	reject(ex227, 0, "line 4 column 10", "anchor &id001");
 	check_flags(ex227, ALIASES, want);
 
-	/* an alias is a copy, not the same jansson value */
+	/* an alias shares the anchored value (one more reference, no copy) */
 	json_t *v = NULL;
-	const char *y = "a: &x {k: [1]}\nb: *x\n";
+	const char *y = "a: &x {k: [1]}\nb: *x\nc: [*x, *x]\n";
 	assert_int_equal(bw_yaml_parse("t.yaml", y, strlen(y), BIG, ALIASES, &v), 0);
-	assert_true(json_equal(json_object_get(v, "a"), json_object_get(v, "b")));
-	assert_ptr_not_equal(json_object_get(v, "a"), json_object_get(v, "b"));
+	assert_ptr_equal(json_object_get(v, "a"), json_object_get(v, "b"));
+	assert_ptr_equal(json_object_get(v, "a"), json_array_get(json_object_get(v, "c"), 1));
+	char *text = json_dumps(v, JSON_COMPACT);
+	assert_string_equal(text, "{\"a\":{\"k\":[\"1\"]},\"b\":{\"k\":[\"1\"]},"
+				  "\"c\":[{\"k\":[\"1\"]},{\"k\":[\"1\"]}]}");
+	free(text);
 	json_decref(v);
 
 	/* typed values keep their type through an alias; an anchored key may be aliased */
