@@ -29,9 +29,13 @@
  * readers such as kubectl would merge and so read a different document.
  *
  * Anchors and aliases are rejected unless BW_YAML_ALLOW_ALIASES is given (the
- * billion-laughs expansion). With it, an alias becomes a deep copy of its
- * anchored node; every node an alias expands to counts against
- * BW_MAX_YAML_NODES and against the depth bound at the place of the alias.
+ * billion-laughs expansion). With it, an alias becomes another reference to
+ * its anchored node's jansson value (shared, not copied, so an expansion costs
+ * no memory); every node an alias expands to still counts against
+ * BW_MAX_YAML_NODES and against the depth bound at the place of the alias, so
+ * a caller walking the result visits a bounded number of nodes. Treat a value
+ * parsed with aliases as read-only (or json_deep_copy it): changing a shared
+ * node changes every place that aliases it.
  * An alias must name a node defined and completed earlier in the same
  * document (no recursion); a repeated anchor name is an error (as in PyYAML).
  *
@@ -75,8 +79,8 @@ int bw_yaml_parse_all(const char *what, const void *data, size_t len, size_t max
  * means nothing to its reader (a policy file's unknown key or wrong type):
  * bw_yaml_parse() plus a table from the nodes of *out to their 1-based lines.
  * The table refers to nodes by address, so it answers only while *out lives
- * unchanged; nodes made by alias expansion are not in it. *lines is NULL on
- * error; free it with bw_yaml_lines_free().
+ * unchanged; a node an alias shares answers with the lines of its anchor.
+ * *lines is NULL on error; free it with bw_yaml_lines_free().
  */
 typedef struct bw_yaml_lines bw_yaml_lines;
 
