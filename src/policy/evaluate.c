@@ -620,11 +620,53 @@ static bool created_days(const char *created, int64_t *days)
 	return bw_policy__date_days(date, days);
 }
 
+/* The packages a rule forbids (name globs, or purl globs for patterns starting "pkg:"). */
+static void eval_forbidden_packages(evalctx *c, const bw_policy_rule *rule)
+{
+	const bw_image_rule *ir = &rule->image;
+
+	for (size_t i = 0; ir->forbidden_packages.n && i < bw_image_package_count(c->img); i++) {
+		const bw_package *pkg = bw_image_package_at(c->img, i);
+		for (size_t k = 0; k < ir->forbidden_packages.n; k++) {
+			const char *pat = ir->forbidden_packages.v[k];
+			const char *subject = !strncmp(pat, "pkg:", 4) ? pkg->purl : pkg->name;
+			if (subject && bw_glob_match(pat, subject)) {
+				add_excepted(c, rule, pkg->name, NULL, 0, pkg->name, pkg->version,
+					     "%s %s (%s) is a forbidden package (%s)", pkg->name, pkg->version,
+					     pkg->type, pat);
+				break;
+			}
+		}
+	}
+}
+
 static void eval_image(evalctx *c, const bw_policy_rule *rule)
 {
 	const bw_image_rule *ir = &rule->image;
 	const bw_image_info *in = c->info;
 	char list[REASON_MAX];
+
+	eval_forbidden_packages(c, rule);
+	/* an SBOM and a bare root filesystem carry no image config and no
+	 * registry name: what needs them cannot be judged, and says so */
+	if (in->transport && (!strcmp(in->transport, "sbom") || !strcmp(in->transport, "dir"))) {
+		size_t n = 0;
+		list[0] = '\0';
+#define KEY(cond, name) \
+	if ((cond) && n < sizeof(list)) \
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "", name);
+		KEY(ir->forbid_root_user == 1, "forbid_root_user")
+		KEY(ir->required_labels.n, "required_labels")
+		KEY(ir->allowed_registries.n, "allowed_registries")
+		KEY(ir->max_age_days >= 0, "max_age_days")
+		KEY(ir->allowed_base_images.n, "allowed_base_images")
+#undef KEY
+		if (n)
+			add(c->r, rule->name, BW_ACT_INFO, NULL, NULL,
+			    "not evaluated: %s (a %s input has no image config or registry name)", list,
+			    !strcmp(in->transport, "sbom") ? "sbom:" : "dir:");
+		return;
+	}
 
 	if (ir->forbid_root_user == 1 && runs_as_root(in->user))
 		add(c->r, rule->name, rule->action, NULL, NULL,
@@ -668,20 +710,6 @@ static void eval_image(evalctx *c, const bw_policy_rule *rule)
 			add(c->r, rule->name, rule->action, NULL, NULL,
 			    "the image was created on %.10s, %lld days ago, more than max_age_days %lld", in->created,
 			    (long long)(c->today_days - made), (long long)ir->max_age_days);
-	}
-
-	for (size_t i = 0; ir->forbidden_packages.n && i < bw_image_package_count(c->img); i++) {
-		const bw_package *pkg = bw_image_package_at(c->img, i);
-		for (size_t k = 0; k < ir->forbidden_packages.n; k++) {
-			const char *pat = ir->forbidden_packages.v[k];
-			const char *subject = !strncmp(pat, "pkg:", 4) ? pkg->purl : pkg->name;
-			if (subject && bw_glob_match(pat, subject)) {
-				add_excepted(c, rule, pkg->name, NULL, 0, pkg->name, pkg->version,
-					     "%s %s (%s) is a forbidden package (%s)", pkg->name, pkg->version,
-					     pkg->type, pat);
-				break;
-			}
-		}
 	}
 
 	if (ir->allowed_base_images.n) {

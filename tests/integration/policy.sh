@@ -372,6 +372,17 @@ gate "secrets: reported as not evaluated (info), verdict pass" later "$(img clea
   "not evaluated: the secret scanner did not run"
 gate "signature: reported as not evaluated (info)" later "$(img clean)" 0 pass "not evaluated: signatures were not verified"
 
+# an SBOM (scan sbom:FILE) has packages but no image config: config keys are not evaluated, said so
+"$BULWARK" -q sbom --format cyclonedx "$(img root)" >"$W/root.cdx.json"
+"$BULWARK" -q sbom --format cyclonedx "$(img forbidden)" >"$W/forbidden.cdx.json"
+gate "sbom: input: forbid_root_user is reported as not evaluated, not failed" root "sbom:$W/root.cdx.json" 0 pass \
+  "not evaluated: forbid_root_user (a sbom: input has no image config"
+gate "sbom: input: forbidden_packages still applies to its packages" forbid "sbom:$W/forbidden.cdx.json" 1 fail \
+  "event-stream 3.3.6 (npm) is a forbidden package"
+"$BULWARK" -q sbom --format cyclonedx "$(img gpl)" >"$W/gpl.cdx.json"
+gate "sbom: input: license rules apply to its packages" liccat "sbom:$W/gpl.cdx.json" 1 fail \
+  "gpllib 1.0.0 (npm): license GPL-3.0-or-later"
+
 # scope: references and labels; out of scope is a pass with in_scope false
 policy scoped <<'YAML'
 version: 1
