@@ -135,7 +135,7 @@ int cmd_scan(int argc, char **argv)
 	/* the policy first: a bad policy file is reported before any scanning */
 	if (policy_path) {
 		if (bw_policy_load(&policy, policy_path) < 0 ||
-		    bw_policy_set_today(policy, getenv("BULWARK_TODAY")) < 0) {
+		    (bw_policy_set_today(policy, getenv("BULWARK_TODAY")) < 0 && bw_error_prefix("BULWARK_TODAY") < 0)) {
 			bw_policy_free(policy);
 			return cli_fail();
 		}

@@ -294,15 +294,14 @@ static const bw_policy_exception *exception_for(const evalctx *c, const char *id
 }
 
 /* A violation that an exception may turn into an info line. */
-__attribute__((format(printf, 8, 9)))
+__attribute__((format(printf, 7, 8)))
 static void add_excepted(evalctx *c, const bw_policy_rule *rule, const char *id, const char *const *aliases,
-			 size_t n_aliases, const char *package, const char *pkg_version, const char *fmt, ...)
+			 size_t n_aliases, const char *package, const char *fmt, ...)
 {
 	char reason[REASON_MAX];
 	va_list ap;
 	const bw_policy_exception *e = exception_for(c, id, aliases, n_aliases, package);
 
-	(void)pkg_version;
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
@@ -428,7 +427,7 @@ static void eval_vulns(evalctx *c, const bw_policy_rule *rule)
 		char cvss[32] = "";
 		if (scored)
 			snprintf(cvss, sizeof(cvss), ", CVSS %.1f", score);
-		add_excepted(c, rule, v->id, v->aliases, v->n_aliases, pkg->name, pkg->version,
+		add_excepted(c, rule, v->id, v->aliases, v->n_aliases, pkg->name,
 			     "%s (%s%s) in %s %s: %s", v->id, v->severity, cvss, pkg->name, pkg->version, fix);
 	}
 	if (no_score)
@@ -582,7 +581,7 @@ static void eval_licenses(evalctx *c, const bw_policy_rule *rule)
 		}
 		if (ok)
 			continue;
-		add_excepted(c, rule, f.first, NULL, 0, pkg->name, pkg->version, "%s %s (%s): license %s: %s",
+		add_excepted(c, rule, f.first, NULL, 0, pkg->name, "%s %s (%s): license %s: %s",
 			     pkg->name, pkg->version, pkg->type, shown, f.text);
 	}
 }
@@ -631,7 +630,7 @@ static void eval_forbidden_packages(evalctx *c, const bw_policy_rule *rule)
 			const char *pat = ir->forbidden_packages.v[k];
 			const char *subject = !strncmp(pat, "pkg:", 4) ? pkg->purl : pkg->name;
 			if (subject && bw_glob_match(pat, subject)) {
-				add_excepted(c, rule, pkg->name, NULL, 0, pkg->name, pkg->version,
+				add_excepted(c, rule, pkg->name, NULL, 0, pkg->name,
 					     "%s %s (%s) is a forbidden package (%s)", pkg->name, pkg->version,
 					     pkg->type, pat);
 				break;
