@@ -11,6 +11,8 @@ PACKAGES=(
   libcmocka-dev clang libclang-rt-14-dev python3 python3-jsonschema skopeo umoci jq zstd rpm
   # oracles for version ordering and vulnerability matching (tests/integration/versions.sh, vuln*.sh)
   python3-packaging python3-apt python3-yaml nodejs npm default-jre-headless
+  # (versions.sh: RubyGems, Composer, and a JDK to run the Maven oracle as a source file)
+  ruby php-cli php-composer-semver default-jdk-headless
   # registry tests: a real registry on loopback, TLS certificates, htpasswd
   docker-registry openssl apache2-utils
   # fixtures (../shared/fixtures/build-images.sh) and the demo image
@@ -22,7 +24,7 @@ PACKAGES=(
 # Packages whose only use is a command: a working command installed some other
 # way (a vendor JDK, nodesource's node) satisfies them, and apt would refuse to
 # install over it.
-declare -A BY_COMMAND=([nodejs]=node [npm]=npm [default-jre-headless]=java)
+declare -A BY_COMMAND=([nodejs]=node [npm]=npm [default-jre-headless]=java [default-jdk-headless]=javac)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
