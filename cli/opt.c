@@ -91,5 +91,8 @@ int cli_registry_option(int code, const char *arg)
 const bw_registry_options *cli_registry(void)
 {
 	g_cli.registry.offline = g_cli.offline;
+	/* where per-registry certificates live, if not /etc/containers/certs.d:/etc/docker/certs.d */
+	if (!g_cli.registry.certs_dirs && getenv("BULWARK_CERTS_DIRS"))
+		g_cli.registry.certs_dirs = getenv("BULWARK_CERTS_DIRS");
 	return &g_cli.registry;
 }

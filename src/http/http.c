@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "bulwark/errors.h"
 #include "http/http.h"
@@ -46,6 +47,10 @@ struct bw_http_stream {
 	size_t pend_cap, pend_len, pend_off;
 	bool paused;
 	bool done;
+	bool stalled;
+	unsigned stall_s;
+	double progress_at;              /* when bytes last moved, during a wait for them */
+	curl_off_t last_bytes;
 	CURLcode result;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -156,6 +161,13 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *arg)
 	return len;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static size_t write_cb(char *data, size_t size, size_t nmemb, void *arg)
 {
 	bw_http_stream *s = arg;
@@ -200,10 +212,32 @@ static size_t read_cb(char *buf, size_t size, size_t nitems, void *arg)
 	return (size_t)n;
 }
 
-/* Runs the transfer until cond holds or it ends; 0, or BW_ENET after a poll failure. */
+static int xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	bw_http_stream *s = arg;
+	(void)dltotal;
+	(void)ultotal;
+	/* any change in the byte counts is progress */
+	if (dlnow + ulnow != s->last_bytes) {
+		s->last_bytes = dlnow + ulnow;
+		s->progress_at = now_s();
+	}
+	return 0;
+}
+
+/*
+ * Runs the transfer until cond holds or it ends; 0, or BW_ENET after a poll
+ * failure or when no byte has moved for the stall timeout. The clock runs only
+ * while we wait on the network: a reader busy elsewhere is not a stall.
+ */
 static int pump(bw_http_stream *s, bool (*cond)(const bw_http_stream *))
 {
+	s->progress_at = now_s();
 	while (!s->done && !cond(s)) {
+		if (now_s() - s->progress_at > (double)s->stall_s) {
+			s->stalled = true;
+			return bw_error_set(BW_ENET, "%s: timed out: no data for %u seconds", s->what, s->stall_s);
+		}
 		int running = 0, msgs;
 		CURLMcode mc = curl_multi_perform(s->multi, &running);
 		if (mc != CURLM_OK)
@@ -216,7 +250,7 @@ static int pump(bw_http_stream *s, bool (*cond)(const bw_http_stream *))
 			}
 		if (s->done || cond(s))
 			break;
-		mc = curl_multi_poll(s->multi, NULL, 0, 1000, NULL);
+		mc = curl_multi_poll(s->multi, NULL, 0, 500, NULL);
 		if (mc != CURLM_OK)
 			return bw_error_set(BW_ENET, "%s: %s", s->what, curl_multi_strerror(mc));
 	}
@@ -279,7 +313,11 @@ int bw_http_open(const char *what, const bw_http_request *req, bw_http_stream **
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)(req->connect_timeout_s ? req->connect_timeout_s : 30));
 	/* a stalled transfer: less than one byte a second for the whole window */
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)(req->stall_timeout_s ? req->stall_timeout_s : 30));
+	s->stall_s = req->stall_timeout_s ? req->stall_timeout_s : 30;
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)s->stall_s * 4);
+	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+	curl_easy_setopt(e, CURLOPT_XFERINFODATA, s);
+	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	if (req->share)
 		curl_easy_setopt(e, CURLOPT_SHARE, req->share->sh);
@@ -426,6 +464,8 @@ ssize_t bw_http_read(bw_http_stream *s, void *buf, size_t cap)
 				return transfer_error(s);
 			return 0;
 		}
+		if (s->stalled)
+			return bw_error_set(BW_ENET, "%s: timed out: no data for %u seconds", s->what, s->stall_s);
 		int rc = pump(s, have_data);
 		if (rc < 0)
 			return rc;

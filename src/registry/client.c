@@ -30,6 +30,7 @@ typedef struct token {
 	char *scope;
 	char *value;
 	time_t expires;
+	unsigned long gen;        /* which fetch this is: a request refused with it asks for a newer one */
 } token;
 
 enum auth_kind { AUTH_UNKNOWN = 0, AUTH_NONE, AUTH_BASIC, AUTH_BEARER };
@@ -52,6 +53,7 @@ struct bw_reg_client {
 	char *realm, *service;
 	token tokens[MAX_TOKENS];
 	size_t n_tokens;
+	unsigned long gens;
 };
 
 const bw_registry_options *bw_reg_client_options(const bw_reg_client *c)
@@ -232,6 +234,14 @@ int bw_reg_status_error(bw_http_stream *s, const char *what, const char *doing)
 
 /* ------------------------------------------------------------ auth */
 
+/* The current error, kept word for word, as a network/registry error (exit 4). */
+static int as_net_error(void)
+{
+	char msg[sizeof(bw_error_last()->message)];
+	snprintf(msg, sizeof(msg), "%s", bw_error_last()->message);
+	return bw_error_set(BW_ENET, "%s", msg);
+}
+
 static int ensure_creds(bw_reg_client *c)
 {
 	int rc = 0;
@@ -344,7 +354,7 @@ static int fetch_token(bw_reg_client *c, const char *what, const char *scope, ch
 		goto done;
 	rc = bw_reg_token_parse(twhat, body.data, body.len, out, expires_in);
 	if (rc == BW_EINPUT)
-		rc = bw_error_set(BW_ENET, "%s", bw_error_last()->message);
+		rc = as_net_error();
 done:
 	if (auth) {
 		explicit_bzero(auth, strlen(auth));
@@ -360,9 +370,12 @@ done:
 
 /*
  * The Authorization header for a request with this scope, or NULL when none is
- * needed yet. force: the registry just refused us, so the cached token is stale.
+ * needed yet. force: the registry refused the token of generation *gen (0: no
+ * token), so a token of that generation is stale; one fetched since by another
+ * thread is used as it is. *gen is set to the generation handed out.
  */
-static int auth_header(bw_reg_client *c, const char *what, const char *scope, bool force, char **out)
+static int auth_header(bw_reg_client *c, const char *what, const char *scope, bool force, char **out,
+		       unsigned long *gen)
 {
 	int rc = 0;
 	*out = NULL;
@@ -384,7 +397,7 @@ static int auth_header(bw_reg_client *c, const char *what, const char *scope, bo
 		if (!strcmp(c->tokens[i].scope, sc))
 			t = &c->tokens[i];
 	/* a token is reused until 10 s before it expires */
-	if (!t || force || now + 10 >= t->expires) {
+	if (!t || (force && t->gen == *gen) || now + 10 >= t->expires) {
 		char *value;
 		long expires_in;
 		if ((rc = fetch_token(c, what, sc, &value, &expires_in)) < 0)
@@ -410,7 +423,9 @@ static int auth_header(bw_reg_client *c, const char *what, const char *scope, bo
 		}
 		t->value = value;
 		t->expires = now + expires_in;
+		t->gen = ++c->gens;
 	}
+	*gen = t->gen;
 	size_t n = strlen(t->value) + 32;
 	if (!(*out = malloc(n)))
 		rc = bw_error_set(BW_EINTERNAL, "out of memory");
@@ -431,7 +446,7 @@ static int take_challenge(bw_reg_client *c, bw_http_stream *s, const char *what)
 	if (!h)
 		return bw_error_set(BW_ENET, "%s: HTTP 401 without a WWW-Authenticate challenge", what);
 	if ((rc = bw_reg_challenge_parse(what, h, &ch)) < 0)
-		return bw_error_set(BW_ENET, "%s", bw_error_last()->message);
+		return as_net_error();
 	pthread_mutex_lock(&c->mu);
 	if (!strcmp(ch.scheme, "bearer")) {
 		c->auth = AUTH_BEARER;
@@ -499,6 +514,7 @@ int bw_reg_do(bw_reg_client *c, const bw_reg_request *req, bw_http_stream **out)
 	unsigned retries = c->opts.retries < 0 ? 0 : c->opts.retries == 0 ? 4 : (unsigned)c->opts.retries;
 	bool rewindable = !req->body_fn;
 	bool authed = false, force = false, tried_http = false;
+	unsigned long gen = 0;
 	unsigned attempt = 0, hops = 0;
 	int rc;
 
@@ -529,7 +545,7 @@ redirected:
 			auth = NULL;
 			/* credentials go to the registry only, never to where it redirects */
 			if (same_origin(url, c->scheme, c->host)) {
-				if ((rc = auth_header(c, req->what, req->scope, force, &auth)) < 0)
+				if ((rc = auth_header(c, req->what, req->scope, force, &auth, &gen)) < 0)
 					goto done;
 				force = false;
 				if (auth) {
