@@ -12,7 +12,7 @@ PACKAGES=(
   # oracles for version ordering and vulnerability matching (tests/integration/versions.sh, vuln*.sh)
   python3-packaging python3-apt python3-yaml nodejs npm default-jre-headless
   # registry tests: a real registry on loopback, TLS certificates, htpasswd
-  docker-registry openssl apache2-utils
+  docker-registry openssl apache2-utils python3-cryptography
   # fixtures (../shared/fixtures/build-images.sh) and the demo image
   debootstrap ca-certificates
   # benchmarks: igzip is the decompression floor; GNU time reads peak RSS
