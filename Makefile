@@ -23,6 +23,7 @@ test: build
 
 bench: build
 	@bench/inspect.sh
+	@bench/registry.sh
 
 install: build
 	meson install -C $(BUILD)

@@ -310,6 +310,7 @@ int bw_http_open(const char *what, const bw_http_request *req, bw_http_stream **
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
 	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, (long)RECV_BUFFER);
+	curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, (long)RECV_BUFFER);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)(req->connect_timeout_s ? req->connect_timeout_s : 30));
 	/* a stalled transfer: less than one byte a second for the whole window */
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -325,6 +326,10 @@ int bw_http_open(const char *what, const bw_http_request *req, bw_http_stream **
 		if (req->tls->insecure) {
 			curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
 			curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+		}
+		if (req->tls->ca_path) {
+			curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
+			curl_easy_setopt(e, CURLOPT_CAPATH, req->tls->ca_path);
 		}
 		if (req->tls->ca_pem) {
 			struct curl_blob blob = { (void *)req->tls->ca_pem, req->tls->ca_pem_len, CURL_BLOB_COPY };

@@ -38,8 +38,10 @@ void bw_http_share_free(bw_http_share *sh);
 
 typedef struct bw_http_tls {
 	bool insecure;            /* do not verify the server's certificate */
-	const char *ca_pem;       /* PEM bundle to trust instead of the system store, or NULL */
+	const char *ca_pem;       /* PEM certificates to trust, or NULL */
 	size_t ca_pem_len;
+	const char *ca_path;      /* a hashed certificate directory (c_rehash) trusted too, or NULL;
+	                             looked up per issuer, so no bundle is parsed per connection */
 	const char *client_cert;  /* PEM files for TLS client authentication, or NULL */
 	const char *client_key;
 } bw_http_tls;

@@ -24,7 +24,7 @@
 
 #define MAX_TOKENS 64
 #define MAX_PEM (4 * 1024 * 1024)
-#define SYSTEM_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+#define SYSTEM_CERTS_DIR "/etc/ssl/certs"
 
 typedef struct token {
 	char *scope;
@@ -161,10 +161,14 @@ int bw_reg_client_new(bw_reg_client **out, const char *host, const bw_registry_o
 			goto fail;
 		extra = true;
 	}
+	/*
+	 * The system store as a hashed directory: OpenSSL looks up the one issuer
+	 * it needs, where the bundle file would be parsed whole for every
+	 * connection (~200 certificates). Extra CAs ride along in memory.
+	 */
+	if (access(SYSTEM_CERTS_DIR, R_OK | X_OK) == 0)
+		c->tls.ca_path = SYSTEM_CERTS_DIR;
 	if (extra) {
-		/* curl takes one bundle: keep trusting the system's roots too */
-		if (access(SYSTEM_BUNDLE, R_OK) == 0 && (rc = append_file(&c->ca, SYSTEM_BUNDLE)) < 0)
-			goto fail;
 		c->tls.ca_pem = (const char *)c->ca.data;
 		c->tls.ca_pem_len = c->ca.len;
 	}
@@ -581,6 +585,8 @@ redirected:
 			goto done;
 		}
 		long st = bw_http_status(s);
+		/* the path only, without its query: an upload URL's state is nobody's business */
+		bw_debug("%s: %s %.*s -> HTTP %ld", req->what, req->method, (int)strcspn(req->path, "?"), req->path, st);
 		if (st == 401 && !authed && rewindable) {
 			if ((rc = take_challenge(c, s, req->what)) < 0)
 				goto done;

@@ -421,6 +421,116 @@ static void reader_close(reader *r)
 	bw_hasher_free(r->h);
 }
 
+/*
+ * Reading ahead: a thread pulls the source blob into a few buffers while the
+ * destination takes the previous ones, so the download and the upload of one
+ * blob overlap instead of taking turns in one thread.
+ */
+#define AHEAD_SLOTS 8
+#define AHEAD_SLOT (256 * 1024)
+
+typedef struct ahead {
+	reader *r;
+	pthread_t th;
+	bool started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint8_t *buf[AHEAD_SLOTS];
+	size_t len[AHEAD_SLOTS];
+	size_t head, count, off;
+	bool eof, stop;
+	int rc;
+	bw_error err;
+} ahead;
+
+static void *ahead_main(void *arg)
+{
+	ahead *a = arg;
+	for (;;) {
+		pthread_mutex_lock(&a->mu);
+		while (a->count == AHEAD_SLOTS && !a->stop)
+			pthread_cond_wait(&a->cv, &a->mu);
+		size_t slot = (a->head + a->count) % AHEAD_SLOTS;
+		bool stop = a->stop;
+		pthread_mutex_unlock(&a->mu);
+		if (stop)
+			return NULL;
+		ssize_t n = reader_read(a->r, a->buf[slot], AHEAD_SLOT);
+		pthread_mutex_lock(&a->mu);
+		if (n > 0) {
+			a->len[slot] = (size_t)n;
+			a->count++;
+		} else {
+			a->eof = true;
+			if (n < 0) {
+				a->rc = (int)n;
+				a->err = *bw_error_last();
+			}
+		}
+		pthread_cond_broadcast(&a->cv);
+		pthread_mutex_unlock(&a->mu);
+		if (n <= 0)
+			return NULL;
+	}
+}
+
+static int ahead_start(ahead *a, reader *r)
+{
+	memset(a, 0, sizeof(*a));
+	a->r = r;
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	for (int i = 0; i < AHEAD_SLOTS; i++)
+		if (!(a->buf[i] = malloc(AHEAD_SLOT)))
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+	if (pthread_create(&a->th, NULL, ahead_main, a) != 0)
+		return bw_error_set(BW_EINTERNAL, "cannot start a thread");
+	a->started = true;
+	return 0;
+}
+
+static ssize_t ahead_read(void *arg, void *buf, size_t cap)
+{
+	ahead *a = arg;
+	ssize_t n;
+	pthread_mutex_lock(&a->mu);
+	while (a->count == 0 && !a->eof)
+		pthread_cond_wait(&a->cv, &a->mu);
+	if (a->count == 0) {
+		n = a->rc;
+		if (a->rc < 0)
+			bw_error_restore(&a->err);
+	} else {
+		size_t h = a->head, left = a->len[h] - a->off;
+		n = (ssize_t)(left < cap ? left : cap);
+		memcpy(buf, a->buf[h] + a->off, (size_t)n);
+		a->off += (size_t)n;
+		if (a->off == a->len[h]) {
+			a->off = 0;
+			a->head = (h + 1) % AHEAD_SLOTS;
+			a->count--;
+			pthread_cond_broadcast(&a->cv);
+		}
+	}
+	pthread_mutex_unlock(&a->mu);
+	return n;
+}
+
+static void ahead_stop(ahead *a)
+{
+	if (a->started) {
+		pthread_mutex_lock(&a->mu);
+		a->stop = true;
+		pthread_cond_broadcast(&a->cv);
+		pthread_mutex_unlock(&a->mu);
+		pthread_join(a->th, NULL);
+	}
+	for (int i = 0; i < AHEAD_SLOTS; i++)
+		free(a->buf[i]);
+	pthread_cond_destroy(&a->cv);
+	pthread_mutex_destroy(&a->mu);
+}
+
 /* ------------------------------------------------------------ writing the destination */
 
 static int mkdir_p(const char *path)
@@ -479,7 +589,7 @@ static bool dst_has_local(copy_ctx *x, const bw_digest *d)
 }
 
 /* Streams a blob into DIR/blobs/ALG/HEX through a temporary file. */
-static int put_local_blob(copy_ctx *x, reader *r, const bw_digest *d)
+static int put_local_blob(copy_ctx *x, ahead *r, const bw_digest *d)
 {
 	char dir[BW_MAX_PATH_BYTES + 2], path[BW_MAX_PATH_BYTES + 2], tmp[BW_MAX_PATH_BYTES + 32];
 	uint8_t buf[256 * 1024];
@@ -494,7 +604,7 @@ static int put_local_blob(copy_ctx *x, reader *r, const bw_digest *d)
 	int fd = mkstemp(tmp);
 	if (fd < 0)
 		return bw_error_set(BW_EUSAGE, "%s: %s", dir, strerror(errno));
-	while ((n = reader_read(r, buf, sizeof(buf))) > 0) {
+	while ((n = ahead_read(r, buf, sizeof(buf))) > 0) {
 		for (size_t off = 0; off < (size_t)n;) {
 			ssize_t w = write(fd, buf + off, (size_t)n - off);
 			if (w < 0 && errno == EINTR)
@@ -522,7 +632,7 @@ done:
 static int copy_blob(copy_ctx *x, const bw_descriptor *d)
 {
 	endpoint *s = &x->src, *t = &x->dst;
-	reader r;
+	reader r = { 0 };
 	int rc;
 
 	if (t->transport != BW_TRANSPORT_REGISTRY && dst_has_local(x, &d->digest)) {
@@ -539,23 +649,25 @@ static int copy_blob(copy_ctx *x, const bw_descriptor *d)
 			return 0;
 		}
 	}
-	if ((rc = reader_open(x, d, &r)) < 0)
+	ahead a = { 0 };
+	if ((rc = reader_open(x, d, &r)) < 0 || (rc = ahead_start(&a, &r)) < 0)
 		goto done;
 	if (t->transport == BW_TRANSPORT_REGISTRY) {
 		const char *how = NULL;
 		const char *from = s->transport == BW_TRANSPORT_REGISTRY && !strcmp(s->rref.host, t->rref.host)
 					   ? s->rref.name : NULL;
-		rc = bw_reg_push_blob(t->client, &t->rref, &d->digest, d->size, reader_read, &r, from, &how);
+		rc = bw_reg_push_blob(t->client, &t->rref, &d->digest, d->size, ahead_read, &a, from, true, &how);
 		if (rc == 0) {
 			bw_debug("%s: blob %s %s", t->name, d->digest.text, how);
 			atomic_fetch_add(how && !strcmp(how, "uploaded") ? &x->copied : &x->skipped, 1);
 		}
 	} else {
-		rc = put_local_blob(x, &r, &d->digest);
+		rc = put_local_blob(x, &a, &d->digest);
 		if (rc == 0)
 			atomic_fetch_add(&x->copied, 1);
 	}
 done:
+	ahead_stop(&a);
 	reader_close(&r);
 	return rc;
 }

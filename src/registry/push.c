@@ -83,7 +83,8 @@ static int check_digest_header(bw_http_stream *s, const char *what, const bw_dig
 }
 
 int bw_reg_push_blob(bw_reg_client *c, const bw_reg_ref *r, const bw_digest *d, uint64_t size,
-		     bw_http_body_fn body_fn, void *body_ctx, const char *mount_from, const char **how)
+		     bw_http_body_fn body_fn, void *body_ctx, const char *mount_from, bool known_missing,
+		     const char **how)
 {
 	const bw_registry_options *o = bw_reg_client_options(c);
 	char path[BW_REG_MAX_NAME * 2 + BW_DIGEST_TEXT_MAX + 64], scope[BW_REG_MAX_NAME * 2 + 64];
@@ -94,9 +95,9 @@ int bw_reg_push_blob(bw_reg_client *c, const bw_reg_ref *r, const bw_digest *d, 
 
 	*how = NULL;
 	snprintf(what, sizeof(what), "%s: blob %s", r->display, d->text);
-	if ((rc = bw_reg_blob_exists(c, r, d, NULL)) < 0)
+	if (!known_missing && (rc = bw_reg_blob_exists(c, r, d, NULL)) < 0)
 		return rc;
-	if (rc == 1) {
+	if (!known_missing && rc == 1) {
 		*how = "exists";
 		return 0;
 	}

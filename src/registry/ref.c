@@ -46,6 +46,16 @@ static bool valid_host(const char *s, size_t n)
 {
 	if (n == 0 || n >= BW_REG_MAX_HOST)
 		return false;
+	/* HOST:PORT: the port is 1 to 5 digits ([v6]:port keeps its colons inside brackets) */
+	const char *colon = memrchr(s, ':', n), *bracket = memrchr(s, ']', n);
+	if (colon && (!bracket || colon > bracket)) {
+		size_t digits = n - (size_t)(colon - s) - 1;
+		if (digits == 0 || digits > 5)
+			return false;
+		for (const char *p = colon + 1; p < s + n; p++)
+			if (*p < '0' || *p > '9')
+				return false;
+	}
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||

@@ -230,7 +230,7 @@ static int push_bytes(bw_reg_client *c, const bw_reg_ref *r, const void *data, s
 	if ((rc = bw_digest_buffer(BW_SHA256, data, len, d)) < 0)
 		return rc;
 	bw_buf cur = { (uint8_t *)data, len, len, len };
-	return bw_reg_push_blob(c, r, d, len, mem_read, &cur, NULL, &how);
+	return bw_reg_push_blob(c, r, d, len, mem_read, &cur, NULL, false, &how);
 }
 
 /* Adds desc to the fallback tag's index (read, append unless present, write back). */

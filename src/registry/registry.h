@@ -185,12 +185,13 @@ int bw_reg_blob_exists(bw_reg_client *c, const bw_reg_ref *r, const bw_digest *d
 
 /*
  * Uploads a blob of known digest and size, reading it with body_fn. Skips it
- * when the repository has it; tries a cross-repository mount from
+ * when the repository has it (known_missing: the caller just asked); tries a cross-repository mount from
  * mount_from (another repository on the same registry) first when given.
  * *how: "exists", "mounted" or "uploaded".
  */
 int bw_reg_push_blob(bw_reg_client *c, const bw_reg_ref *r, const bw_digest *d, uint64_t size,
-		     bw_http_body_fn body_fn, void *body_ctx, const char *mount_from, const char **how);
+		     bw_http_body_fn body_fn, void *body_ctx, const char *mount_from, bool known_missing,
+		     const char **how);
 /* PUT /v2/NAME/manifests/REFERENCE with the exact bytes given; the registry's digest must match. */
 int bw_reg_put_manifest(bw_reg_client *c, const bw_reg_ref *r, const char *reference, const char *media_type,
 			const void *data, size_t len, bool *subject_indexed);
