@@ -88,6 +88,11 @@ typedef struct list_ctx {
 	size_t n;
 } list_ctx;
 
+static void table_header(void)
+{
+	printf("%-73s %-40s %s\n", "DIGEST", "ARTIFACT TYPE", "SIZE");
+}
+
 static void json_str(const char *s)
 {
 	putchar('"');
@@ -124,6 +129,8 @@ static int print_referrer(const bw_referrer *r, void *arg)
 		}
 		printf("}}");
 	} else {
+		if (x->n == 0)
+			table_header();
 		printf("%-73s %-40s %llu\n", r->digest, r->artifact_type ? r->artifact_type : "-",
 		       (unsigned long long)r->size);
 	}
@@ -166,8 +173,6 @@ int cmd_referrers(int argc, char **argv)
 	}
 	if (x.format == BW_FORMAT_JSON)
 		printf("{\"referrers\": [");
-	else
-		printf("%-73s %-40s %s\n", "DIGEST", "ARTIFACT TYPE", "SIZE");
 	if (bw_referrers(argv[optind], type, cli_registry(), print_referrer, &x) < 0) {
 		if (x.format == BW_FORMAT_JSON)
 			printf("]}\n");
@@ -175,5 +180,7 @@ int cmd_referrers(int argc, char **argv)
 	}
 	if (x.format == BW_FORMAT_JSON)
 		printf("%s]}\n", x.n ? "\n  " : "");
+	else if (x.n == 0)
+		table_header();
 	return 0;
 }

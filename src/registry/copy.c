@@ -355,6 +355,7 @@ typedef struct reader {
 	bw_hasher *h;
 	bw_digest want;
 	uint64_t size, got;
+	bool final;               /* the hash is finished (and was right) */
 	char what[700];
 } reader;
 
@@ -392,6 +393,13 @@ static ssize_t reader_read(void *arg, void *buf, size_t cap)
 		if (n > 0)
 			return bw_error_set(BW_EINPUT, "%s: larger than the %llu bytes its descriptor says", r->what,
 					    (unsigned long long)r->size);
+		if (n == 0 && !r->final) { /* an empty blob still has to be the empty blob */
+			bw_digest got;
+			r->final = true;
+			bw_hasher_final(r->h, &got);
+			if (!bw_digest_equal(&got, &r->want))
+				return bw_error_set(BW_EINPUT, "%s: digest mismatch: content hashes to %s", r->what, got.text);
+		}
 		return n;
 	}
 	if (cap > r->size - r->got)
@@ -407,6 +415,7 @@ static ssize_t reader_read(void *arg, void *buf, size_t cap)
 	atomic_fetch_add(&r->x->bytes, (uint64_t)n);
 	if (r->got == r->size) {
 		bw_digest got;
+		r->final = true;
 		bw_hasher_final(r->h, &got);
 		if (!bw_digest_equal(&got, &r->want))
 			return bw_error_set(BW_EINPUT, "%s: digest mismatch: content hashes to %s", r->what, got.text);
@@ -431,6 +440,9 @@ static void reader_close(reader *r)
 
 typedef struct ahead {
 	reader *r;
+	copy_ctx *x;                /* to open the source on the first read: a blob the */
+	const bw_descriptor *d;     /* destination mounts is never fetched at all */
+	bool opened;
 	pthread_t th;
 	bool started;
 	pthread_mutex_t mu;
@@ -474,12 +486,22 @@ static void *ahead_main(void *arg)
 	}
 }
 
-static int ahead_start(ahead *a, reader *r)
+static void ahead_init(ahead *a, copy_ctx *x, const bw_descriptor *d, reader *r)
 {
 	memset(a, 0, sizeof(*a));
 	a->r = r;
+	a->x = x;
+	a->d = d;
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->cv, NULL);
+}
+
+static int ahead_start(ahead *a)
+{
+	int rc;
+	a->opened = true;
+	if ((rc = reader_open(a->x, a->d, a->r)) < 0)
+		return rc;
 	for (int i = 0; i < AHEAD_SLOTS; i++)
 		if (!(a->buf[i] = malloc(AHEAD_SLOT)))
 			return bw_error_set(BW_EINTERNAL, "out of memory");
@@ -493,6 +515,12 @@ static ssize_t ahead_read(void *arg, void *buf, size_t cap)
 {
 	ahead *a = arg;
 	ssize_t n;
+	int rc;
+	if (!a->opened && (rc = ahead_start(a)) < 0)
+		return rc;
+	if (!a->started)
+		return bw_error_set(BW_EINTERNAL, "%s: blob %s: reading after a failed open", a->x->src.name,
+				    a->d->digest.text);
 	pthread_mutex_lock(&a->mu);
 	while (a->count == 0 && !a->eof)
 		pthread_cond_wait(&a->cv, &a->mu);
@@ -649,9 +677,8 @@ static int copy_blob(copy_ctx *x, const bw_descriptor *d)
 			return 0;
 		}
 	}
-	ahead a = { 0 };
-	if ((rc = reader_open(x, d, &r)) < 0 || (rc = ahead_start(&a, &r)) < 0)
-		goto done;
+	ahead a;
+	ahead_init(&a, x, d, &r);
 	if (t->transport == BW_TRANSPORT_REGISTRY) {
 		const char *how = NULL;
 		const char *from = s->transport == BW_TRANSPORT_REGISTRY && !strcmp(s->rref.host, t->rref.host)
@@ -666,7 +693,6 @@ static int copy_blob(copy_ctx *x, const bw_descriptor *d)
 		if (rc == 0)
 			atomic_fetch_add(&x->copied, 1);
 	}
-done:
 	ahead_stop(&a);
 	reader_close(&r);
 	return rc;
