@@ -204,3 +204,28 @@ t_eq "referrers: skopeo reads the same fallback tag index" "$(printf '%s\n%s' "$
   "$(skopeo inspect --raw "${SK[@]}" "docker://$B/fixtures/rpm-root:${sub/:/-}" 2>/dev/null | jq -r '.manifests[].digest' | sort | tr '\n' ' ')"
 t_eq "referrers: the artifact's subject is the image" "$sub" \
   "$(skopeo inspect --raw "${SK[@]}" "docker://$B/fixtures/rpm-root@$a1" 2>/dev/null | jq -r .subject.digest)"
+
+# ---------------------------------------------------------------- indexes and --platform
+python3 "$TOP/tests/lib/mkimage.py" build "$TOP/tests/integration/specs/multiplatform.json" "$W/multi" >"$W/multi.truth" 2>"$W/mk.err" ||
+  t_fail "mkimage multiplatform" "$(head -c 300 "$W/mk.err")"
+jq '.docker_media_types = true' "$TOP/tests/integration/specs/multiplatform.json" >"$W/multid.json"
+python3 "$TOP/tests/lib/mkimage.py" build "$W/multid.json" "$W/multid" >"$W/multid.truth" 2>>"$W/mk.err" ||
+  t_fail "mkimage multiplatform (docker media types)" "$(head -c 300 "$W/mk.err")"
+for kind in multi multid; do
+  skopeo copy -q --all --dest-cert-dir "$W/skopeo-certs" --dest-creds "alice:$PASS" "oci:$W/$kind" "docker://$B/idx/$kind:v1" 2>"$W/skopeo.err" ||
+    t_fail "skopeo copy --all $kind" "$(head -c 300 "$W/skopeo.err")"
+  for p in "" linux/arm64; do
+    "$BULWARK" inspect --format json --files ${p:+--platform $p} "oci:$W/$kind" >"$W/$kind.l.json" 2>/dev/null
+    "$BULWARK" inspect --format json --files ${p:+--platform $p} "${BA[@]}" "$B/idx/$kind:v1" >"$W/$kind.r.json" 2>"$W/$kind.err"
+    t_check "index $kind ${p:-default platform}: registry inspect equals the layout's" \
+      bash -c "[ -s '$W/$kind.l.json' ] && jq -e .artifact.index_digest '$W/$kind.l.json' >/dev/null && diff <(jq -S 'del(.artifact.reference, .artifact.transport)' '$W/$kind.l.json') <(jq -S 'del(.artifact.reference, .artifact.transport)' '$W/$kind.r.json') >/dev/null"
+  done
+  idx=$(raw "${SK[@]}" "docker://$B/idx/$kind:v1")
+  copy "copy $kind: the whole index" "$B/idx/$kind:v1" "$T/idx/$kind:all" "${BA[@]}"
+  t_eq "copy $kind: index raw identical" "$idx" "$(raw "${SK[@]}" "docker://$T/idx/$kind:all")"
+  arm=$(jq -r '[.images[] | select(.platform.architecture == "arm64") | .manifest_digest][0]' "$W/$kind.truth")
+  copy "copy $kind --platform linux/arm64" "$B/idx/$kind:v1" "$T/idx/$kind:arm" "${BA[@]}" --platform linux/arm64
+  t_eq "copy $kind --platform: the arm64 manifest alone, as it was" "${arm#sha256:}" "$(raw "${SK[@]}" "docker://$T/idx/$kind:arm")"
+done
+t_run_expect "index: a platform the index lacks" 3 "no image for platform linux/s390x" -- \
+  "$BULWARK" inspect --platform linux/s390x "${BA[@]}" "$B/idx/multi:v1"
