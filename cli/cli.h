@@ -76,5 +76,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_copy(int argc, char **argv);
 int cmd_referrers(int argc, char **argv);
 int cmd_sbom(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+int cmd_db(int argc, char **argv);
 
 #endif

@@ -11,7 +11,9 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  inspect IMAGE     manifest, config, layers and files of an image\n"
-	"  sbom IMAGE        the packages in an image (OS: dpkg, apk, rpm)\n"
+	"  sbom IMAGE        the packages in an image (OS and language packages)\n"
+	"  scan IMAGE        vulnerabilities of the image's packages (local database)\n"
+	"  db import|info    manage the local vulnerability database\n"
 	"  copy SRC DST      copy an image between registries, OCI layouts and archives\n"
 	"  referrers IMAGE   artifacts (signatures, SBOMs) that refer to a registry image\n"
 	"  version           print the version\n"
@@ -79,6 +81,10 @@ int main(int argc, char **argv)
 		return cmd_inspect(argc, argv);
 	if (!strcmp(cmd, "sbom"))
 		return cmd_sbom(argc, argv);
+	if (!strcmp(cmd, "scan"))
+		return cmd_scan(argc, argv);
+	if (!strcmp(cmd, "db"))
+		return cmd_db(argc, argv);
 	if (!strcmp(cmd, "copy"))
 		return cmd_copy(argc, argv);
 	if (!strcmp(cmd, "referrers"))

@@ -23,6 +23,11 @@
 #define BW_MAX_HISTORY            4096           /* history entries in a config */
 #define BW_MAX_DIGEST_TEXT        (7 + 128)      /* "sha512:" + 128 hex */
 
+/* YAML documents (util/yaml.h); nesting shares BW_MAX_JSON_DEPTH */
+#define BW_MAX_YAML_NODES         1000000        /* nodes per stream, alias expansions included */
+#define BW_MAX_YAML_DOCUMENTS     10000          /* documents in one "---" stream */
+#define BW_MAX_YAML_KEY_BYTES     1024           /* one mapping key (Kubernetes keys are <= 317) */
+
 /* Layers */
 #define BW_DEFAULT_MAX_LAYER_BYTES  (32 * BW_GiB)  /* decompressed bytes per layer */
 #define BW_DEFAULT_MAX_FILE_BYTES   (16 * BW_GiB)  /* one tar member */
