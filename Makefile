@@ -24,6 +24,7 @@ test: build
 bench: build
 	@bench/inspect.sh
 	@bench/scan.sh
+	@bench/registry.sh
 
 install: build
 	meson install -C $(BUILD)

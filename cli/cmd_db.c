@@ -25,7 +25,7 @@ static int db_import(int argc, char **argv)
 	bw_vulndb *db = NULL;
 	int c, status = 0;
 
-	optind = 1;
+	optind = 0; /* 0: glibc re-initialises getopt (main parsed with "+") */
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': path = optarg; break;
@@ -114,7 +114,7 @@ static int db_info(int argc, char **argv)
 	uint64_t advisories, affected;
 	int c, schema;
 
-	optind = 1;
+	optind = 0; /* 0: glibc re-initialises getopt (main parsed with "+") */
 	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': path = optarg; break;

@@ -15,7 +15,7 @@ PACKAGES=(
   # CVSS oracle for 2.0/3.x scores (tests/integration/cvss.sh; Debian has no python3-cvss)
   ruby-cvss-suite
   # registry tests: a real registry on loopback, TLS certificates, htpasswd
-  docker-registry openssl apache2-utils
+  docker-registry openssl apache2-utils python3-cryptography
   # fixtures (../shared/fixtures/build-images.sh) and the demo image
   debootstrap ca-certificates
   # benchmarks: igzip is the decompression floor; GNU time reads peak RSS
