@@ -15,6 +15,7 @@ static const char usage[] =
 	"                   [--severity LIST] [--ignore-unfixed] [--exit-code N]\n"
 	"                   [--vex FILE]... [--ignore-file FILE] [--scanners vuln]\n"
 	"                   [--platform os/arch[/variant]]\n"
+	CLI_REGISTRY_USAGE
 	"\n"
 	"--severity LIST   keep only these severities (CRITICAL,HIGH,MEDIUM,LOW,UNKNOWN)\n"
 	"--ignore-unfixed  drop vulnerabilities that have no fixed version\n"
@@ -44,6 +45,7 @@ int cmd_scan(int argc, char **argv)
 		{ "vex", required_argument, NULL, 'V' },
 		{ "ignore-file", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_REGISTRY_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	bw_image_options opts = BW_IMAGE_OPTIONS_INIT;
@@ -60,7 +62,7 @@ int cmd_scan(int argc, char **argv)
 	cli_output out;
 	int c, status;
 
-	optind = 1;
+	optind = 0; /* 0: glibc re-initialises getopt (main parsed with "+") */
 	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -95,9 +97,20 @@ int cmd_scan(int argc, char **argv)
 			break;
 		case 'I': ignore_file = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		default: {
+			int r = cli_registry_option(c, optarg);
+			if (r == 1)
+				break;
+			if (r < 0)
+				return -r;
+			fputs(usage, stderr);
+			return 2;
+		}
 		}
 	}
+	if (!opts.platform)
+		opts.platform = g_cli.platform;
+	opts.registry = cli_registry();
 	if (optind != argc - 1) {
 		fputs(usage, stderr);
 		return 2;
