@@ -476,7 +476,7 @@ enum { COL_PACKAGE, COL_ID, COL_SEVERITY, COL_INSTALLED, COL_FIXED, COL_TITLE, N
 static void table_widths(const bw_report_view *v, int w[NCOLS])
 {
 	static const char *const head[NCOLS] = { "PACKAGE", "ID", "SEVERITY", "INSTALLED", "FIXED", "TITLE" };
-	static const int cap[NCOLS] = { 30, 20, 8, 22, 22, 0 };
+	static const int cap[NCOLS] = { 30, 20, 8, 26, 26, 0 };
 	enum { TITLE_MIN = 20 };
 
 	for (int c = 0; c < NCOLS; c++)

@@ -14,6 +14,8 @@
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
 #define ELLIPSIS "\xE2\x80\xA6"    /* U+2026, one column */
+/* bw_report__utf8_next consumed one byte that is not ASCII: not UTF-8 */
+#define INVALID(p, len) ((len) == 1 && (unsigned char)*(p) >= 0x80)
 
 size_t bw_report__utf8_next(const char *str, size_t n, uint32_t *cp)
 {
@@ -79,7 +81,7 @@ void bw_report__markup(FILE *f, const char *s)
 		case '\n': fputs("&#10;", f); break;
 		case '\r': fputs("&#13;", f); break;
 		default:
-			if (bw_report__unsafe_cp(cp))
+			if (bw_report__unsafe_cp(cp) || INVALID(s + i, len))
 				fputs(REPLACEMENT, f);
 			else
 				fwrite(s + i, 1, len, f);
@@ -108,7 +110,7 @@ void bw_report__markdown(FILE *f, const char *s)
 		 * and ':' so "http://" does not become a GFM autolink */
 		else if (cp < 0x80 && cp && strchr("\\`*_[]|~:", (int)cp))
 			fprintf(f, "\\%c", (char)cp);
-		else if (bw_report__unsafe_cp(cp))
+		else if (bw_report__unsafe_cp(cp) || INVALID(s + i, len))
 			fputs(REPLACEMENT, f);
 		else
 			fwrite(s + i, 1, len, f);
@@ -169,7 +171,7 @@ static size_t cell_char(const char *s, size_t n, const char **out, size_t *out_l
 {
 	uint32_t cp;
 	size_t len = bw_report__utf8_next(s, n, &cp);
-	if (cp < 0x20 || bw_report__unsafe_cp(cp) || (cp == 0xFFFD && len == 1)) {
+	if (cp < 0x20 || bw_report__unsafe_cp(cp) || INVALID(s, len)) {
 		*out = "?";
 		*out_len = 1;
 		*width = 1;
