@@ -26,3 +26,29 @@ run "$BULWARK" sbom --format cyclonedx "oci:$image:latest" -o "${TMPDIR:-/tmp}/b
 jq '{components: (.components | length),
      by_type: ([.components[] | select(.purl) | .purl | split("/")[0]] | group_by(.) | map({(.[0]): length}) | add)}' \
   "${TMPDIR:-/tmp}/bulwark-demo.cdx.json"
+
+# ---- vulnerabilities: a local database, then a full scan -----------------------------
+# The demo keeps its own database so it never mixes demo data into the user's default one.
+export BULWARK_DB=${XDG_CACHE_HOME:-$HOME/.cache}/bulwark-demo/vulndb.sqlite
+mkdir -p "$(dirname "$BULWARK_DB")"
+echo
+if "$BULWARK" db update >/dev/null 2>"${TMPDIR:-/tmp}/bulwark-demo.update.err"; then
+  echo "demo: vulnerability database downloaded from the official feeds (bulwark db update)"
+else
+  echo "demo: the official feeds cannot be reached from here ($(head -1 "${TMPDIR:-/tmp}/bulwark-demo.update.err" | cut -c1-120))"
+  feeds=("$TOP/data/demo-feed/debian-bookworm.json")
+  V=$SHARED/data/vulndb
+  if [ -d "$V" ]; then
+    feeds+=("$V/osv/go-vulndb-data-osv.tar.gz" "$V/osv/pypa-advisory-database-vulns.tar.gz"
+            "$V/osv/rustsec-osv-branch-crates.tar.gz" "$V/osv/ghsa-npm"
+            "$V/osv/ghsa-maven-sample/zeppelin-server-vulnerabilities.json.gz"
+            "$V/debian-security-tracker/data/DSA/list" "$V/alpine-secdb/v3.10/main.json")
+  fi
+  echo "demo: importing the demo feed (data/demo-feed: $(jq 'map_values(length) | add' "${feeds[0]}") real Debian 12 advisories)${V:+ and the real feeds of ../shared/data/vulndb}"
+  echo "demo: NOTE this database is a DEMO SUBSET, not a complete vulnerability database"
+  run "$BULWARK" db import "${feeds[@]}"
+fi
+run "$BULWARK" db info
+run "$BULWARK" scan "oci:$image:latest" | cut -c1-150 | head -30
+run "$BULWARK" scan --format json "oci:$image:latest" -o "${TMPDIR:-/tmp}/bulwark-demo.scan.json"
+jq '.summary' "${TMPDIR:-/tmp}/bulwark-demo.scan.json"

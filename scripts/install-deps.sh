@@ -9,8 +9,11 @@ PACKAGES=(
   libarchive-dev libisal-dev libjansson-dev libzstd-dev zlib1g-dev libssl-dev libsqlite3-dev libyaml-dev libcurl4-openssl-dev
   # tests: unit tests, fuzzers (clang + libFuzzer/sanitizer runtimes), oracles
   libcmocka-dev clang libclang-rt-14-dev python3 python3-jsonschema skopeo umoci jq zstd rpm
-  # oracles for version ordering and vulnerability matching (tests/integration/versions.sh, vuln*.sh)
-  python3-packaging python3-apt python3-yaml nodejs npm default-jre-headless
+  # oracles for version ordering and vulnerability matching (tests/integration/versions.sh, vuln*.sh);
+  # ruby and php-cli let vuln_oracle.py selftest check RubyGems and Composer orders against the real ones
+  python3-packaging python3-apt python3-yaml nodejs npm default-jre-headless ruby php-cli
+  # CVSS oracle for 2.0/3.x scores (tests/integration/cvss.sh; Debian has no python3-cvss)
+  ruby-cvss-suite
   # registry tests: a real registry on loopback, TLS certificates, htpasswd
   docker-registry openssl apache2-utils
   # fixtures (../shared/fixtures/build-images.sh) and the demo image

@@ -12,6 +12,7 @@
 #define BULWARK_VULNDB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bulwark/errors.h"
@@ -61,6 +62,41 @@ typedef struct bw_vulndb_source_info {
 BW_EXTERN int bw_vulndb_each_source(bw_vulndb *db,
 				    int (*cb)(const bw_vulndb_source_info *, void *), void *ctx);
 BW_EXTERN int bw_vulndb_stats(bw_vulndb *db, int *schema, uint64_t *advisories, uint64_t *affected);
+
+/* ---- `db update` --------------------------------------------------------- */
+
+typedef struct bw_vulndb_feed {
+	const char *name;   /* the source name it is imported as */
+	const char *url;    /* https URL of the feed file */
+} bw_vulndb_feed;
+
+/* The official feeds (Debian tracker, Alpine secdb, Wolfi, OSV per ecosystem). */
+BW_EXTERN const bw_vulndb_feed *bw_vulndb_default_feeds(size_t *n);
+
+typedef struct bw_vulndb_update_options {
+	const bw_vulndb_feed *feeds;  /* NULL: the defaults */
+	size_t n_feeds;
+	const char *mirror;           /* air-gapped: read NAME.EXT files from this directory instead */
+	const char *cache_dir;        /* NULL: $XDG_CACHE_HOME/bulwark/feeds */
+	bool offline;                 /* never touch the network (mirror only) */
+} bw_vulndb_update_options;
+
+typedef struct bw_vulndb_update_event {
+	const bw_vulndb_feed *feed;
+	bool unchanged;               /* 304 Not Modified: not re-imported */
+	bool skipped;                 /* not in the mirror */
+	const char *error;            /* this feed failed (the others go on), or NULL */
+	bw_vulndb_import_result result;
+} bw_vulndb_update_event;
+
+/*
+ * Fetches every feed (conditional requests against the cached copy; TLS
+ * verified) and imports the changed ones. A feed that fails is reported
+ * through progress and the others continue; the result is BW_ENET when any
+ * failed, naming how many, with the database holding what succeeded.
+ */
+BW_EXTERN int bw_vulndb_update(bw_vulndb *db, const bw_vulndb_update_options *opts,
+			       int (*progress)(const bw_vulndb_update_event *, void *), void *ctx);
 
 #ifdef __cplusplus
 }

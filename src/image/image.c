@@ -11,6 +11,7 @@
 
 #include "image/decompress.h"
 #include "image/image_int.h"
+#include "inventory/sbom_in.h"
 #include "inventory/package.h"
 #include "util/buf.h"
 #include "util/json.h"
@@ -565,6 +566,15 @@ int bw_image_open(bw_image **out, const char *reference, const bw_image_options 
 		free(img);
 		return bw_error_set(BW_EINTERNAL, "out of memory");
 	}
+	if (strncmp(img->name, "sbom:", 5) == 0) {
+		/* packages read from an SBOM: no layers, nothing to stream */
+		img->from_sbom = true;
+		img->scanned = true;
+		if ((rc = bw_sbom_image_open(img, img->name + 5)) < 0)
+			goto fail;
+		*out = img;
+		return 0;
+	}
 	if (opts && opts->platform) {
 		if ((rc = parse_platform(opts->platform, &want)) < 0)
 			goto fail;
@@ -777,7 +787,7 @@ const bw_image_info *bw_image_get_info(const bw_image *cimg)
 
 	memset(in, 0, sizeof(*in));
 	in->reference = img->reference;
-	in->transport = bw_transport_name(img->ref.transport);
+	in->transport = img->from_sbom ? "sbom" : bw_transport_name(img->ref.transport);
 	in->manifest_digest = img->have_manifest_digest ? img->manifest_digest.text : NULL;
 	in->manifest_media_type = img->manifest_media_type;
 	in->index_digest = img->have_index_digest ? img->index_digest.text : NULL;

@@ -76,6 +76,7 @@ struct bw_image {
 
 	bw_fs *fs;
 	bool scanned;
+	bool from_sbom;  /* sbom:FILE: packages from an SBOM, no layers */
 
 	/* analyzer dispatch, built once per image (image.c) */
 	const bw_analyzer **analyzers; /* the selected ones (opts.analyzers), in dispatch order */

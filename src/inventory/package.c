@@ -92,7 +92,10 @@ int bw_image_add_package(bw_image *img, const bw_pkg_new *p)
 	}
 	bw_package *q = &img->packages[img->n_packages];
 	memset(q, 0, sizeof(*q));
-	purl_of(p, purl, sizeof(purl));
+	if (p->purl)
+		snprintf(purl, sizeof(purl), "%s", p->purl);
+	else
+		purl_of(p, purl, sizeof(purl));
 	q->type = keep(img, p->type, &fail);
 	q->name = keep(img, p->name, &fail);
 	q->version = keep(img, p->version, &fail);

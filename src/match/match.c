@@ -229,15 +229,17 @@ static int osv_decide(pkg_ctx *c, const char *ranges_text, bool *hit_out, const 
 	json_t *doc = NULL, *r, *v;
 	size_t i;
 	const char *best_fixed = NULL, *intro = NULL, *last = NULL;
-	bool hit = false, listed = false;
+	bool hit = false, listed = false, no_fix = false;
 
 	*hit_out = false;
 	if (bw_json_parse("advisory ranges", ranges_text, strlen(ranges_text), MAX_RANGES_JSON, &doc) < 0) {
 		bw_error_clear();
 		return 0;
 	}
+	/* listed versions are equal by the ecosystem's order, not as strings (Maven 1.0 = 1.0.0) */
 	json_array_foreach(json_object_get(doc, "v"), i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), c->version) == 0)
+		if (!listed && json_is_string(v) &&
+		    (strcmp(json_string_value(v), c->version) == 0 || vcmp(c->scheme, json_string_value(v), c->version) == 0))
 			listed = true;
 	json_array_foreach(json_object_get(doc, "r"), i, r) {
 		bool inside;
@@ -249,14 +251,24 @@ static int osv_decide(pkg_ctx *c, const char *ranges_text, bool *hit_out, const 
 		}
 		if (rc > 0 || !inside)
 			continue;
+		/* every range holding the version must be left: the highest next fix, and none
+		 * at all when one of them has no fix */
+		if (!hit)
+			best_fixed = fixed;
+		else if (!fixed || !best_fixed)
+			best_fixed = NULL, no_fix = true;
+		else if (vcmp(c->scheme, fixed, best_fixed) > 0)
+			best_fixed = fixed;
+		if (!fixed)
+			no_fix = true;
 		hit = true;
 		if (!intro)
 			intro = in;
 		if (!last)
 			last = end;
-		if (fixed && (!best_fixed || vcmp(c->scheme, fixed, best_fixed) < 0))
-			best_fixed = fixed;
 	}
+	if (no_fix)
+		best_fixed = NULL;
 	if (hit || listed) {
 		bw_arena *a = &c->out->arena;
 		*hit_out = true;

@@ -444,12 +444,27 @@ static int count_nodes(loader *l, yaml_mark_t mark, size_t n)
 	return 0;
 }
 
-static int check_anchor_allowed(loader *l, yaml_mark_t mark, const yaml_char_t *name)
+/*
+ * An anchor may be declared only when aliases are allowed, and only once per
+ * document: a name seen again, on a complete node or on a collection still
+ * open around this one, is reported here, at its second occurrence (as
+ * PyYAML's composer does), rather than when the outer collection ends.
+ */
+static int check_anchor(loader *l, yaml_mark_t mark, const yaml_char_t *anchor_name)
 {
-	if (!name || (l->flags & BW_YAML_ALLOW_ALIASES))
+	const char *name = (const char *)anchor_name;
+
+	if (!name)
 		return 0;
-	return fail_at(l, mark, "anchor &%.*s: anchors and aliases are not allowed", QUOTE_MAX,
-		       (const char *)name);
+	if (!(l->flags & BW_YAML_ALLOW_ALIASES))
+		return fail_at(l, mark, "anchor &%.*s: anchors and aliases are not allowed",
+			       QUOTE_MAX, name);
+	if (bw_strmap_get(&l->anchor_map, name))
+		return fail_at(l, mark, "anchor &%.*s is defined twice", QUOTE_MAX, name);
+	for (size_t i = 0; i < l->depth; i++)
+		if (l->stack[i].anchor_name && strcmp(l->stack[i].anchor_name, name) == 0)
+			return fail_at(l, mark, "anchor &%.*s is defined twice", QUOTE_MAX, name);
+	return 0;
 }
 
 static int register_anchor(loader *l, yaml_mark_t mark, const char *name, json_t *node,
@@ -458,7 +473,7 @@ static int register_anchor(loader *l, yaml_mark_t mark, const char *name, json_t
 	size_t name_len = strlen(name);
 	anchor *a;
 
-	if (bw_strmap_get(&l->anchor_map, name))
+	if (bw_strmap_get(&l->anchor_map, name)) /* check_anchor() saw to it; a guard */
 		return fail_at(l, mark, "anchor &%.*s is defined twice", QUOTE_MAX, name);
 	a = malloc(sizeof(*a) + name_len + 1);
 	if (!a)
@@ -546,7 +561,7 @@ static int take_key(loader *l, const yaml_event_t *ev)
 	if ((l->flags & BW_YAML_TYPED) && !ev->data.scalar.tag &&
 	    ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && text_is(text, n, "<<"))
 		return fail_at(l, mark, "merge key << is not supported (quote it for a plain key)");
-	if ((rc = check_anchor_allowed(l, mark, ev->data.scalar.anchor)) < 0)
+	if ((rc = check_anchor(l, mark, ev->data.scalar.anchor)) < 0)
 		return rc;
 	if ((rc = count_nodes(l, mark, 1)) < 0)
 		return rc;
@@ -577,7 +592,7 @@ static int on_scalar(loader *l, const yaml_event_t *ev)
 
 	if (expecting_key(l))
 		return take_key(l, ev);
-	if ((rc = check_anchor_allowed(l, ev->start_mark, ev->data.scalar.anchor)) < 0)
+	if ((rc = check_anchor(l, ev->start_mark, ev->data.scalar.anchor)) < 0)
 		return rc;
 	if ((rc = count_nodes(l, ev->start_mark, 1)) < 0)
 		return rc;
@@ -609,7 +624,7 @@ static int on_container_start(loader *l, const yaml_event_t *ev, bool is_mapping
 	      strcmp(tag + strlen(CORE_TAG_PREFIX), is_mapping ? "map" : "seq") == 0))
 		return fail_at(l, ev->start_mark, "tag %s is not allowed on a %s",
 			       tag_shown(tag, shown, sizeof(shown)), what);
-	if ((rc = check_anchor_allowed(l, ev->start_mark, anchor_name)) < 0)
+	if ((rc = check_anchor(l, ev->start_mark, anchor_name)) < 0)
 		return rc;
 	if (l->depth >= BW_MAX_JSON_DEPTH)
 		return fail_at(l, ev->start_mark, "nested deeper than %d levels",
@@ -657,7 +672,6 @@ static int on_alias(loader *l, const yaml_event_t *ev)
 {
 	const char *name = (const char *)ev->data.alias.anchor;
 	anchor *a;
-	json_t *copy;
 	int rc;
 
 	if (!(l->flags & BW_YAML_ALLOW_ALIASES))
@@ -676,11 +690,10 @@ static int on_alias(loader *l, const yaml_event_t *ev)
 			       QUOTE_MAX, name, BW_MAX_JSON_DEPTH);
 	if ((rc = count_nodes(l, ev->start_mark, a->nodes)) < 0)
 		return rc;
-	/* a copy, so that no two places of the tree share a value a caller might change */
-	copy = json_deep_copy(a->node);
-	if (!copy)
-		return out_of_memory(l);
-	return place(l, copy, a->height);
+	/* Shared, not copied: a copy would let a few hundred bytes of aliases
+	 * allocate BW_MAX_YAML_NODES values (80 MB, and seconds under ASan). The
+	 * anchored node is complete, so nothing here changes it again. */
+	return place(l, json_incref(a->node), a->height);
 }
 
 static int on_document_start(loader *l, const yaml_event_t *ev)

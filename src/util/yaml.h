@@ -29,9 +29,13 @@
  * readers such as kubectl would merge and so read a different document.
  *
  * Anchors and aliases are rejected unless BW_YAML_ALLOW_ALIASES is given (the
- * billion-laughs expansion). With it, an alias becomes a deep copy of its
- * anchored node; every node an alias expands to counts against
- * BW_MAX_YAML_NODES and against the depth bound at the place of the alias.
+ * billion-laughs expansion). With it, an alias becomes another reference to
+ * its anchored node's jansson value (shared, not copied, so an expansion costs
+ * no memory); every node an alias expands to still counts against
+ * BW_MAX_YAML_NODES and against the depth bound at the place of the alias, so
+ * a caller walking the result visits a bounded number of nodes. Treat a value
+ * parsed with aliases as read-only (or json_deep_copy it): changing a shared
+ * node changes every place that aliases it.
  * An alias must name a node defined and completed earlier in the same
  * document (no recursion); a repeated anchor name is an error (as in PyYAML).
  *

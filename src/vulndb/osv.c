@@ -10,10 +10,7 @@
 #include <string.h>
 
 #include "bulwark/errors.h"
-#if __has_include("match/cvss.h")
 #include "match/cvss.h"
-#define HAVE_CVSS 1
-#endif
 #include "version/version.h"
 #include "vulndb/ecosystem.h"
 #include "vulndb/import_int.h"
@@ -176,7 +173,6 @@ static json_t *cvss_list(json_t *rec, const char **word)
 		}
 		if (strncmp(type, "CVSS_", 5) != 0)
 			continue;
-#ifdef HAVE_CVSS
 		bw_cvss c;
 		if (bw_cvss_parse(score, &c) < 0) {
 			bw_error_clear();
@@ -184,12 +180,8 @@ static json_t *cvss_list(json_t *rec, const char **word)
 		}
 		char version[8];
 		snprintf(version, sizeof(version), "%d.%d", c.major, c.minor);
-#else
-		struct { bool has_score; double base_score; } c = { false, 0 };
-		const char *version = strncmp(score, "CVSS:", 5) == 0 ? "3.1" : "2.0";
-#endif
 		json_t *o = c.has_score ? json_pack("{sssssf}", "version", version, "vector", score,
-						    "score", c.base_score)
+						    "score", c.score)
 					: json_pack("{ssss}", "version", version, "vector", score);
 		if (o)
 			json_array_append_new(out, o);

@@ -19,7 +19,10 @@
 
 bool bw_secdb_looks_like(json_t *doc)
 {
-	return json_is_object(doc) && json_is_array(json_object_get(doc, "packages")) &&
+	json_t *p = json_object_get(doc, "packages");
+	/* an empty repository is written as "packages": "" (Alpine v3.3 community) */
+	bool empty = json_is_null(p) || (json_is_string(p) && json_string_length(p) == 0);
+	return json_is_object(doc) && (json_is_array(p) || empty) &&
 	       (json_object_get(doc, "distroversion") || json_object_get(doc, "reponame") ||
 		json_object_get(doc, "apkurl"));
 }
@@ -68,6 +71,8 @@ int bw_secdb_import(bw_import *imp, const char *what, json_t *doc)
 		json_object_foreach(secfixes, fixed, ids) {
 			if (strcmp(fixed, "0") == 0)
 				continue; /* never affected */
+			if (json_is_null(ids) || (json_is_string(ids) && json_string_length(ids) == 0))
+				continue; /* a fixed version listed with no ids ("7.4.0-r0": "" in v3.6) */
 			if (!*fixed || strlen(fixed) > BW_VERSION_MAX_BYTES || !json_is_array(ids) ||
 			    json_array_size(ids) > MAX_IDS_PER_FIX) {
 				bw_import_skip(imp, "%s: %s: fixed version \"%.64s\" is malformed", what, name, fixed);

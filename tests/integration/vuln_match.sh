@@ -65,7 +65,10 @@ t_run_expect "--severity with an unknown word is a usage error" 2 "unknown sever
   "$BULWARK" scan --severity HIGH,SEVERE "$KS"
 
 # the gate
-t_run_expect "--exit-code 7 with findings exits 7" 7 "" -- "$BULWARK" scan --exit-code 7 -q "$KS"
+rc=0; "$BULWARK" -q scan --exit-code 7 "$KS" >/dev/null 2>&1 || rc=$?
+t_eq "--exit-code 7 with findings exits 7" 7 "$rc"
+rc=0; "$BULWARK" -q scan --exit-code 7 --severity CRITICAL "$KS" >/dev/null 2>&1 || rc=$?
+t_eq "--exit-code 7 with nothing left after the filters exits 0" "$([ "$(jq '[.vulnerabilities[] | select(.severity == "CRITICAL")] | length' "$S")" = 0 ] && echo 0 || echo 7)" "$rc"
 
 # VEX (OpenVEX): one not_affected statement about one finding's package purl
 read -r vid vpurl vpkg < <(jq -r '[.vulnerabilities[] | select(.type == "npm")][0] | "\(.id) \(.purl) \(.package)"' "$S")

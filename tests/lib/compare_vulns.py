@@ -59,7 +59,12 @@ def bulwark_findings(scan):
         if v.get("suppressed_by"):
             continue
         ids = frozenset([v["id"]] + v.get("aliases", []))
-        out[(v["type"], v["package"], v["installed_version"], ids)] = (v.get("fixed_version"), v["status"])
+        # the oracle names a package by its own version (a deb's binary version, not the
+        # source version that was compared); Go's toolchain is "1.19.8" there, "go1.19.8" here
+        version = v.get("package_version") or v["installed_version"]
+        if v["type"] == "golang" and v["package"] == "stdlib" and version.startswith("go"):
+            version = version[2:]
+        out[(v["type"], v["package"], version, ids)] = (v.get("fixed_version"), v["status"])
     return out
 
 

@@ -97,11 +97,11 @@ done:
 int main(int argc, char **argv)
 {
 	unsigned flags = 0;
-	int all = 0, sort = 0, timing = 0, opt, failed = 0;
+	int all = 0, sort = 0, timing = 0, opt, status = 5, failed = 0, lines;
 	size_t nfiles = 0, total_bytes = 0;
 	char **paths = NULL;
 	const char *list = NULL;
-	bw_buf *bufs;
+	bw_buf *bufs = NULL;
 	double parse_seconds = 0;
 
 	while ((opt = getopt(argc, argv, "taAsTl:")) != -1) {
@@ -119,28 +119,33 @@ int main(int argc, char **argv)
 	}
 	if (list && read_list(list, &paths, &nfiles) < 0) {
 		fprintf(stderr, "bw-yaml2json: %s\n", bw_error_last()->message);
-		return 3;
+		status = 3;
+		goto done;
 	}
 	for (int i = optind; i < argc; i++) {
 		char **grown = realloc(paths, (nfiles + 1) * sizeof(*paths));
-		if (!grown || !(grown[nfiles] = strdup(argv[i])))
-			return 5;
+		if (!grown)
+			goto done;
 		paths = grown;
+		if (!(paths[nfiles] = strdup(argv[i])))
+			goto done;
 		nfiles++;
 	}
 	if (nfiles == 0) {
 		fprintf(stderr, USAGE);
-		return 2;
+		status = 2;
+		goto done;
 	}
-	bufs = calloc(nfiles, sizeof(*bufs));
-	if (!bufs)
-		return 5;
+	lines = list || nfiles > 1;
+	if (!(bufs = calloc(nfiles, sizeof(*bufs))))
+		goto done;
 	/* read everything first, so that -T times the parser and not the disk */
 	for (size_t i = 0; i < nfiles; i++) {
 		bufs[i] = (bw_buf)BW_BUF_INIT(MAX_FILE_BYTES);
 		if (read_file(paths[i], &bufs[i]) < 0) {
 			fprintf(stderr, "bw-yaml2json: %s\n", bw_error_last()->message);
-			return 3;
+			status = 3;
+			goto done;
 		}
 		total_bytes += bufs[i].len;
 	}
@@ -148,6 +153,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nfiles; i++) {
 		const char *path = paths[i];
 		json_t *v = NULL;
+		char *text;
 		double t0 = now_seconds();
 		int rc = all ? bw_yaml_parse_all(path, bufs[i].data, bufs[i].len, MAX_FILE_BYTES,
 						 flags, &v)
@@ -156,20 +162,19 @@ int main(int argc, char **argv)
 		parse_seconds += now_seconds() - t0;
 		if (rc < 0) {
 			failed = 1;
-			if (nfiles == 1)
+			if (!lines)
 				fprintf(stderr, "%s\n", bw_error_last()->message);
 			else
 				printf("%s\t!error: %s\n", path, bw_error_last()->message);
 			continue;
 		}
-		char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY |
-					       (sort ? JSON_SORT_KEYS : 0));
+		text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | (sort ? JSON_SORT_KEYS : 0));
 		json_decref(v);
 		if (!text) {
 			fprintf(stderr, "bw-yaml2json: %s: cannot write JSON\n", path);
-			return 5;
+			goto done;
 		}
-		if (nfiles == 1)
+		if (!lines)
 			printf("%s\n", text);
 		else
 			printf("%s\t%s\n", path, text);
@@ -178,11 +183,14 @@ int main(int argc, char **argv)
 	if (timing)
 		fprintf(stderr, "bw-yaml2json: %zu files, %zu bytes parsed in %.1f ms\n", nfiles,
 			total_bytes, parse_seconds * 1000.0);
+	status = failed ? 3 : 0;
+done:
 	for (size_t i = 0; i < nfiles; i++) {
-		bw_buf_free(&bufs[i]);
+		if (bufs)
+			bw_buf_free(&bufs[i]);
 		free(paths[i]);
 	}
 	free(bufs);
 	free(paths);
-	return failed ? 3 : 0;
+	return status;
 }
