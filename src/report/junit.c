@@ -106,7 +106,7 @@ int bw_report__junit(FILE *out, const bw_report_view *v)
 	if (pol) {
 		bw_report__policy_counts(pol, pol_counts);
 		tests += 1 + pol->n_violations;
-		failures += (!strcmp(pol->verdict, "fail") ? 1 : 0) + pol_counts[0];
+		failures += (!pol->verdict || !strcmp(pol->verdict, "fail") ? 1 : 0) + pol_counts[0];
 	}
 
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", out);
@@ -206,7 +206,7 @@ int bw_report__junit(FILE *out, const bw_report_view *v)
 	}
 
 	if (pol) {
-		bool fail = !strcmp(pol->verdict, "fail");
+		bool fail = !pol->verdict || !strcmp(pol->verdict, "fail");
 		fprintf(out, "  <testsuite name=\"policy\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\" time=\"0\">\n",
 			1 + pol->n_violations, (fail ? 1 : 0) + pol_counts[0]);
 		fputs("    <properties>\n      <property name=\"file\"", out);

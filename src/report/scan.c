@@ -520,8 +520,9 @@ static void table_policy(FILE *out, const bw_policy_result *p, bool color)
 {
 	size_t c[3];
 	char buf[1024];
-	const char *style = !strcmp(p->verdict, "fail") ? "\033[1;31m" : !strcmp(p->verdict, "warn") ? "\033[1;33m"
-												       : "\033[1;32m";
+	const char *verdict = p->verdict ? p->verdict : "fail";
+	const char *style = !strcmp(verdict, "fail") ? "\033[1;31m" : !strcmp(verdict, "warn") ? "\033[1;33m"
+											   : "\033[1;32m";
 
 	bw_report__policy_counts(p, c);
 	fputc('\n', out);
@@ -534,11 +535,14 @@ static void table_policy(FILE *out, const bw_policy_result *p, bool color)
 		fputs(COLOR_RESET, out);
 		fputs(style, out);
 	}
-	for (const char *s = p->verdict; *s; s++)
-		fputc(*s >= 'a' && *s <= 'z' ? *s - 32 : *s, out);
+	char upper[16];
+	size_t k = 0;
+	for (; verdict[k] && k + 1 < sizeof(upper); k++)
+		upper[k] = verdict[k] >= 'a' && verdict[k] <= 'z' ? (char)(verdict[k] - 32) : verdict[k];
+	upper[k] = '\0';
+	col += 2 + bw_report__cell(out, upper, 8, false);
 	if (color)
 		fputs(COLOR_RESET, out);
-	col += 2 + (int)strlen(p->verdict);
 	if (!p->in_scope)
 		snprintf(buf, sizeof(buf), " (the image is outside the policy's scope)");
 	else

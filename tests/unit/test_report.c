@@ -531,6 +531,38 @@ static void test_cyclonedx(void **state)
 	free(out);
 }
 
+/* A policy whose scope leaves the image out: pass everywhere, and said so. */
+static void test_policy_out_of_scope(void **state)
+{
+	fixture *fx = *state;
+	bw_policy_result pass = { "pass", NULL, 0, "baseline.yaml", false };
+	bw_scan_results r = { .img = fx->img, .vulns = fx->vulns, .policy = &pass };
+	char *out = NULL;
+	int rc;
+
+	CAPTURE(out, rc = bw_report_scan(f_, &r, BW_FORMAT_TABLE));
+	assert_int_equal(rc, 0);
+	assert_contains(out, "Policy baseline.yaml: PASS (the image is outside the policy's scope)");
+	free(out);
+	CAPTURE(out, rc = bw_report_scan(f_, &r, BW_FORMAT_JUNIT));
+	assert_contains(out, "<testsuite name=\"policy\" tests=\"1\" failures=\"0\"");
+	assert_contains(out, "verdict pass (the image is outside the policy's scope)");
+	free(out);
+	CAPTURE(out, rc = bw_report_scan(f_, &r, BW_FORMAT_HTML));
+	assert_contains(out, "banner verdict-pass");
+	free(out);
+	CAPTURE(out, rc = bw_report_scan(f_, &r, BW_FORMAT_SARIF));
+	assert_contains(out, "\"policy_verdict\": \"pass\"");
+	free(out);
+	/* a result without a verdict is reported as failing, not a crash */
+	bw_policy_result none = { NULL, NULL, 0, NULL, true };
+	r.policy = &none;
+	CAPTURE(out, rc = bw_report_scan(f_, &r, BW_FORMAT_TABLE));
+	assert_int_equal(rc, 0);
+	assert_contains(out, ": FAIL (0 fail, 0 warn, 0 info)");
+	free(out);
+}
+
 static void test_formats(void **state)
 {
 	fixture *fx = *state;
@@ -572,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_junit),
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_cyclonedx),
+		cmocka_unit_test(test_policy_out_of_scope),
 		cmocka_unit_test(test_formats),
 	};
 	int failed = cmocka_run_group_tests_name("report text", text, NULL, NULL);
