@@ -660,7 +660,8 @@ int bw_vulns_match(bw_vulns **out, const bw_image *img, bw_vulndb *db, const bw_
 		bw_vulns_free(v);
 		return rc;
 	}
-	qsort(v->items, v->n, sizeof(*v->items), cmp_vulns);
+	if (v->n)
+		qsort(v->items, v->n, sizeof(*v->items), cmp_vulns);
 	*out = v;
 	return 0;
 }
