@@ -30,6 +30,10 @@ int cmd_sbom(int argc, char **argv)
 		case 'f':
 			if (bw_format_parse(optarg, &format) < 0)
 				return cli_fail();
+			if (format != BW_FORMAT_TABLE && format != BW_FORMAT_JSON && format != BW_FORMAT_CYCLONEDX &&
+			    format != BW_FORMAT_SPDX)
+				return cli_usage("sbom --format %s: use table, json, cyclonedx or spdx (%s is a scan report: "
+						 "bulwark scan --format %s)", optarg, optarg, optarg);
 			break;
 		case 'o': outpath = optarg; break;
 		case 'p': opts.platform = optarg; break;

@@ -11,7 +11,7 @@
 #include "cli.h"
 
 static const char usage[] =
-	"usage: bulwark scan IMAGE [--db FILE] [--format table|json] [-o FILE]\n"
+	"usage: bulwark scan IMAGE [--db FILE] [--format table|json|sarif|junit|cyclonedx|html] [-o FILE]\n"
 	"                   [--severity LIST] [--ignore-unfixed] [--exit-code N]\n"
 	"                   [--vex FILE]... [--ignore-file FILE] [--scanners vuln]\n"
 	"                   [--platform os/arch[/variant]]\n"
@@ -22,7 +22,10 @@ static const char usage[] =
 	"--exit-code N     exit with N when any vulnerability is reported (default 0)\n"
 	"--vex FILE        OpenVEX or CycloneDX VEX: not_affected statements suppress findings\n"
 	"--ignore-file F   YAML list of {id, package?, expires?, reason?} (default ./.bulwarkignore)\n"
-	"--db FILE         default $BULWARK_DB, else ~/.cache/bulwark/vulndb.sqlite\n";
+	"--db FILE         default $BULWARK_DB, else ~/.cache/bulwark/vulndb.sqlite\n"
+	"--format          table (default; colours when stdout is a terminal and NO_COLOR is unset),\n"
+	"                  json, sarif (SARIF 2.1.0), junit (JUnit XML), cyclonedx (CycloneDX 1.6\n"
+	"                  with vulnerabilities), html (one self-contained page)\n";
 
 static double now_ms(void)
 {
@@ -115,8 +118,9 @@ int cmd_scan(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	if (format != BW_FORMAT_TABLE && format != BW_FORMAT_JSON)
-		return cli_usage("scan: --format: table or json (other report formats are not in this build yet)");
+	if (format == BW_FORMAT_SPDX)
+		return cli_usage("scan: --format spdx: SPDX is an SBOM format (bulwark sbom --format spdx); "
+				 "scan writes table, json, sarif, junit, cyclonedx or html");
 	if (!ignore_file && access(".bulwarkignore", F_OK) == 0)
 		ignore_file = ".bulwarkignore";
 	if (bw_suppressions_new(&sup) < 0)
@@ -153,6 +157,9 @@ int cmd_scan(int argc, char **argv)
 	if ((status = cli_output_open(&out, outpath)) != 0)
 		goto out;
 	bw_scan_results results = { .img = img, .vulns = vulns };
+	const char *no_color = getenv("NO_COLOR");
+	results.color = format == BW_FORMAT_TABLE && out.f == stdout && isatty(STDOUT_FILENO) &&
+			!(no_color && *no_color);
 	bool ok = bw_report_scan(out.f, &results, format) == 0;
 	status = cli_output_close(&out, ok);
 	if (!ok && status == 0)

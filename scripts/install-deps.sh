@@ -20,6 +20,8 @@ PACKAGES=(
   debootstrap ca-certificates
   # benchmarks: igzip is the decompression floor; GNU time reads peak RSS
   isal time bc
+  # the HTML report rendered headless (tests/integration/reports.sh)
+  chromium
 )
 
 # Packages whose only use is a command: a working command installed some other
