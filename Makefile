@@ -2,7 +2,7 @@
 PREFIX ?= /usr/local
 BUILD  ?= build
 
-.PHONY: all deps build demo test bench install clean fuzz
+.PHONY: all deps build demo test bench install clean fuzz golden
 
 all: build
 
@@ -21,9 +21,15 @@ demo: build
 test: build
 	@tests/run.sh
 
+# Regenerates the golden table reports (tests/golden/scan-table/) from a fresh scan; the
+# files are never edited by hand. Review `git diff tests/golden` before committing.
+golden: build
+	@tests/lib/golden.sh
+
 bench: build
 	@bench/inspect.sh
 	@bench/scan.sh
+	@bench/registry.sh
 
 install: build
 	meson install -C $(BUILD)

@@ -5,11 +5,18 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <getopt.h>
+
 #include "bulwark/bulwark.h"
+
+#define CLI_MAX_INSECURE 32
 
 typedef struct cli_global {
 	bool quiet;
 	bool offline;
+	const char *platform;                 /* --platform before the command */
+	const char *insecure[CLI_MAX_INSECURE];
+	bw_registry_options registry;         /* --creds, --ca-file, --insecure-registry, ... */
 } cli_global;
 
 extern cli_global g_cli;
@@ -36,7 +43,38 @@ int cli_output_close(cli_output *o, bool ok);
 /* Parses a size such as 100M, 2G, 512K or a byte count; -1 when invalid. */
 long long cli_parse_size(const char *s);
 
+/*
+ * Options every command takes, before or after its name (DESIGN.md §5):
+ * --insecure-registry HOST (repeatable), --creds USER:PASS, --ca-file FILE,
+ * --auth-file FILE, --blob-cache DIR, --timeout SECONDS, --retries N, --offline.
+ * Commands append CLI_REGISTRY_LONGOPTS to their getopt table and pass unknown
+ * option codes to cli_registry_option().
+ */
+enum {
+	CLI_OPT_INSECURE = 1000, CLI_OPT_CREDS, CLI_OPT_CA_FILE, CLI_OPT_AUTH_FILE, CLI_OPT_BLOB_CACHE,
+	CLI_OPT_TIMEOUT, CLI_OPT_RETRIES, CLI_OPT_OFFLINE,
+};
+#define CLI_REGISTRY_LONGOPTS                                                                       \
+	{ "insecure-registry", required_argument, NULL, CLI_OPT_INSECURE },                        \
+	{ "creds", required_argument, NULL, CLI_OPT_CREDS },                                       \
+	{ "ca-file", required_argument, NULL, CLI_OPT_CA_FILE },                                   \
+	{ "auth-file", required_argument, NULL, CLI_OPT_AUTH_FILE },                               \
+	{ "blob-cache", required_argument, NULL, CLI_OPT_BLOB_CACHE },                             \
+	{ "timeout", required_argument, NULL, CLI_OPT_TIMEOUT },                                   \
+	{ "retries", required_argument, NULL, CLI_OPT_RETRIES },                                   \
+	{ "offline", no_argument, NULL, CLI_OPT_OFFLINE }
+#define CLI_REGISTRY_USAGE                                                                          \
+	"  registry options: [--insecure-registry HOST]... [--creds USER:PASS] [--ca-file FILE]\n"  \
+	"                    [--auth-file FILE] [--blob-cache DIR] [--timeout SECONDS] [--retries N] [--offline]\n"
+
+/* 1: handled; 0: not a registry option; <0: the exit status (negated) of a bad value. */
+int cli_registry_option(int code, const char *arg);
+/* The registry options to hand to the library. */
+const bw_registry_options *cli_registry(void);
+
 int cmd_inspect(int argc, char **argv);
+int cmd_copy(int argc, char **argv);
+int cmd_referrers(int argc, char **argv);
 int cmd_sbom(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_db(int argc, char **argv);

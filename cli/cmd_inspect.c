@@ -8,7 +8,8 @@
 
 static const char usage[] =
 	"usage: bulwark inspect IMAGE [--format table|json] [-o FILE] [--files] [--deleted]\n"
-	"                       [--platform os/arch[/variant]] [--max-layer-size SIZE] [--max-file-size SIZE]\n";
+	"                       [--platform os/arch[/variant]] [--max-layer-size SIZE] [--max-file-size SIZE]\n"
+	CLI_REGISTRY_USAGE;
 
 int cmd_inspect(int argc, char **argv)
 {
@@ -22,6 +23,7 @@ int cmd_inspect(int argc, char **argv)
 		{ "max-file-size", required_argument, NULL, 'M' },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_REGISTRY_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	bw_image_options opts = BW_IMAGE_OPTIONS_INIT;
@@ -34,7 +36,7 @@ int cmd_inspect(int argc, char **argv)
 	int c, status;
 	long long v;
 
-	optind = 1;
+	optind = 0; /* 0: glibc re-initialises getopt (main parsed with "+") */
 	while ((c = getopt_long(argc, argv, "f:o:hj:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -62,15 +64,24 @@ int cmd_inspect(int argc, char **argv)
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
-		default:
+		default: {
+			int r = cli_registry_option(c, optarg);
+			if (r == 1)
+				break;
+			if (r < 0)
+				return -r;
 			fputs(usage, stderr);
 			return 2;
+		}
 		}
 	}
 	if (optind != argc - 1) {
 		fputs(usage, stderr);
 		return 2;
 	}
+	if (!opts.platform)
+		opts.platform = g_cli.platform;
+	opts.registry = cli_registry();
 	if (bw_image_open(&img, argv[optind], &opts) < 0 || bw_image_scan(img) < 0) {
 		status = cli_fail();
 		bw_image_free(img);

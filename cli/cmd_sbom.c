@@ -4,7 +4,8 @@
 #include "cli.h"
 
 static const char usage[] =
-	"usage: bulwark sbom IMAGE [--format table|json|cyclonedx|spdx] [-o FILE] [--platform os/arch[/variant]]\n";
+	"usage: bulwark sbom IMAGE [--format table|json|cyclonedx|spdx] [-o FILE] [--platform os/arch[/variant]]\n"
+	CLI_REGISTRY_USAGE;
 
 int cmd_sbom(int argc, char **argv)
 {
@@ -13,6 +14,7 @@ int cmd_sbom(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "platform", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_REGISTRY_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	bw_image_options opts = BW_IMAGE_OPTIONS_INIT;
@@ -22,23 +24,38 @@ int cmd_sbom(int argc, char **argv)
 	cli_output out;
 	int c, status;
 
-	optind = 1;
+	optind = 0; /* 0: glibc re-initialises getopt (main parsed with "+") */
 	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (bw_format_parse(optarg, &format) < 0)
 				return cli_fail();
+			if (format != BW_FORMAT_TABLE && format != BW_FORMAT_JSON && format != BW_FORMAT_CYCLONEDX &&
+			    format != BW_FORMAT_SPDX)
+				return cli_usage("sbom --format %s: use table, json, cyclonedx or spdx (%s is a scan report: "
+						 "bulwark scan --format %s)", optarg, optarg, optarg);
 			break;
 		case 'o': outpath = optarg; break;
 		case 'p': opts.platform = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		default: {
+			int r = cli_registry_option(c, optarg);
+			if (r == 1)
+				break;
+			if (r < 0)
+				return -r;
+			fputs(usage, stderr);
+			return 2;
+		}
 		}
 	}
 	if (optind != argc - 1) {
 		fputs(usage, stderr);
 		return 2;
 	}
+	if (!opts.platform)
+		opts.platform = g_cli.platform;
+	opts.registry = cli_registry();
 	if (bw_image_open(&img, argv[optind], &opts) < 0 || bw_image_scan(img) < 0) {
 		status = cli_fail();
 		bw_image_free(img);

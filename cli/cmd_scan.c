@@ -13,10 +13,11 @@
 #include "cli.h"
 
 static const char usage[] =
-	"usage: bulwark scan IMAGE [--db FILE] [--format table|json] [-o FILE]\n"
+	"usage: bulwark scan IMAGE [--db FILE] [--format table|json|sarif|junit|cyclonedx|html] [-o FILE]\n"
 	"                   [--severity LIST] [--ignore-unfixed] [--exit-code N]\n"
 	"                   [--vex FILE]... [--ignore-file FILE] [--scanners vuln,license]\n"
 	"                   [--policy FILE] [--platform os/arch[/variant]]\n"
+	CLI_REGISTRY_USAGE
 	"\n"
 	"--scanners LIST   what to report: vuln (default), license, or both\n"
 	"--policy FILE     gate on a policy (docs/policy.md): the verdict and its violations are in\n"
@@ -27,7 +28,10 @@ static const char usage[] =
 	"                  with --policy: the exit status of a \"fail\" verdict (default 1)\n"
 	"--vex FILE        OpenVEX or CycloneDX VEX: not_affected statements suppress findings\n"
 	"--ignore-file F   YAML list of {id, package?, expires?, reason?} (default ./.bulwarkignore)\n"
-	"--db FILE         default $BULWARK_DB, else ~/.cache/bulwark/vulndb.sqlite\n";
+	"--db FILE         default $BULWARK_DB, else ~/.cache/bulwark/vulndb.sqlite\n"
+	"--format          table (default; colours when stdout is a terminal and NO_COLOR is unset),\n"
+	"                  json, sarif (SARIF 2.1.0), junit (JUnit XML), cyclonedx (CycloneDX 1.6\n"
+	"                  with vulnerabilities), html (one self-contained page)\n";
 
 static double now_ms(void)
 {
@@ -51,6 +55,7 @@ int cmd_scan(int argc, char **argv)
 		{ "ignore-file", required_argument, NULL, 'I' },
 		{ "policy", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_REGISTRY_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	bw_image_options opts = BW_IMAGE_OPTIONS_INIT;
@@ -70,7 +75,7 @@ int cmd_scan(int argc, char **argv)
 	cli_output out;
 	int c, status;
 
-	optind = 1;
+	optind = 0; /* 0: glibc re-initialises getopt (main parsed with "+") */
 	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -123,15 +128,27 @@ int cmd_scan(int argc, char **argv)
 			break;
 		case 'I': ignore_file = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		default: {
+			int r = cli_registry_option(c, optarg);
+			if (r == 1)
+				break;
+			if (r < 0)
+				return -r;
+			fputs(usage, stderr);
+			return 2;
+		}
 		}
 	}
+	if (!opts.platform)
+		opts.platform = g_cli.platform;
+	opts.registry = cli_registry();
 	if (optind != argc - 1) {
 		fputs(usage, stderr);
 		return 2;
 	}
-	if (format != BW_FORMAT_TABLE && format != BW_FORMAT_JSON)
-		return cli_usage("scan: --format: table or json (other report formats are not in this build yet)");
+	if (format == BW_FORMAT_SPDX)
+		return cli_usage("scan: --format spdx: SPDX is an SBOM format (bulwark sbom --format spdx); "
+				 "scan writes table, json, sarif, junit, cyclonedx or html");
 	/* the policy first: a bad policy file is reported before any scanning */
 	if (policy_path) {
 		if (bw_policy_load(&policy, policy_path) < 0 ||
@@ -182,6 +199,9 @@ int cmd_scan(int argc, char **argv)
 	if ((status = cli_output_open(&out, outpath)) != 0)
 		goto out;
 	bw_scan_results results = { .img = img, .vulns = vulns, .policy = verdict, .licenses = scan_licenses };
+	const char *no_color = getenv("NO_COLOR");
+	results.color = format == BW_FORMAT_TABLE && out.f == stdout && isatty(STDOUT_FILENO) &&
+			!(no_color && *no_color);
 	bool ok = bw_report_scan(out.f, &results, format) == 0;
 	status = cli_output_close(&out, ok);
 	if (!ok && status == 0)

@@ -1,4 +1,5 @@
 /* bulwark: the command line. Global flags, then one command per file in cli/. */
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -6,18 +7,22 @@
 #include "cli.h"
 
 static const char usage[] =
-	"usage: bulwark [-q] [--offline] COMMAND [ARGS]\n"
+	"usage: bulwark [-q] [--offline] [--platform os/arch[/variant]] [registry options] COMMAND [ARGS]\n"
 	"\n"
 	"commands:\n"
 	"  inspect IMAGE     manifest, config, layers and files of an image\n"
 	"  sbom IMAGE        the packages in an image (OS and language packages)\n"
 	"  scan IMAGE        vulnerabilities of the image's packages (local database)\n"
 	"  db import|info    manage the local vulnerability database\n"
+	"  copy SRC DST      copy an image between registries, OCI layouts and archives\n"
+	"  referrers IMAGE   artifacts (signatures, SBOMs) that refer to a registry image\n"
 	"  version           print the version\n"
 	"\n"
 	"IMAGE: oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE, dir:ROOTFS,\n"
-	"       or a path (detected). Exit codes: 0 ok, 1 policy/verification failed,\n"
-	"       2 usage, 3 bad input, 4 network, 5 internal error.\n";
+	"       REGISTRY/REPO[:TAG][@DIGEST], docker://REF, or a path (detected).\n"
+	CLI_REGISTRY_USAGE
+	"Exit codes: 0 ok, 1 policy/verification failed, 2 usage, 3 bad input,\n"
+	"       4 network or registry, 5 internal error.\n";
 
 static void log_to_stderr(bw_log_level level, const char *line, void *ctx)
 {
@@ -31,25 +36,40 @@ static void log_to_stderr(bw_log_level level, const char *line, void *ctx)
 
 int main(int argc, char **argv)
 {
-	int i = 1;
+	static const struct option longopts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "platform", required_argument, NULL, 'p' },
+		CLI_REGISTRY_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, i;
 
 	bw_set_log_callback(log_to_stderr, NULL);
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
-			g_cli.quiet = true;
-		else if (!strcmp(argv[i], "--offline"))
-			g_cli.offline = true;
-		else if (!strcmp(argv[i], "--version")) {
+	/* '+': stop at the command name; what follows is the command's */
+	while ((c = getopt_long(argc, argv, "+qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'q': g_cli.quiet = true; break;
+		case 'p': g_cli.platform = optarg; break;
+		case 'V':
 			printf("bulwark %s\n", bw_version());
 			return 0;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+		case 'h':
 			fputs(usage, stdout);
 			return 0;
-		} else {
+		default: {
+			int r = cli_registry_option(c, optarg);
+			if (r == 1)
+				break;
+			if (r < 0)
+				return -r;
 			fputs(usage, stderr);
 			return 2;
 		}
+		}
 	}
+	i = optind;
 	if (i >= argc) {
 		fputs(usage, stderr);
 		return 2;
@@ -65,6 +85,10 @@ int main(int argc, char **argv)
 		return cmd_scan(argc, argv);
 	if (!strcmp(cmd, "db"))
 		return cmd_db(argc, argv);
+	if (!strcmp(cmd, "copy"))
+		return cmd_copy(argc, argv);
+	if (!strcmp(cmd, "referrers"))
+		return cmd_referrers(argc, argv);
 	if (!strcmp(cmd, "version")) {
 		printf("bulwark %s\n", bw_version());
 		return 0;

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -41,4 +42,57 @@ long long cli_parse_size(const char *s)
 	if (*end || v > (long long)(9e18 / (double)mul))
 		return -1;
 	return v * mul;
+}
+
+int cli_registry_option(int code, const char *arg)
+{
+	bw_registry_options *r = &g_cli.registry;
+	long long v;
+
+	switch (code) {
+	case CLI_OPT_INSECURE:
+		if (r->n_insecure_hosts >= CLI_MAX_INSECURE)
+			return -cli_usage("--insecure-registry: at most %d hosts", CLI_MAX_INSECURE);
+		g_cli.insecure[r->n_insecure_hosts++] = arg;
+		r->insecure_hosts = g_cli.insecure;
+		return 1;
+	case CLI_OPT_CREDS:
+		if (!strchr(arg, ':') || arg[0] == ':')
+			return -cli_usage("--creds: expected USER:PASSWORD");
+		r->creds = arg;
+		return 1;
+	case CLI_OPT_CA_FILE:
+		r->ca_file = arg;
+		return 1;
+	case CLI_OPT_AUTH_FILE:
+		r->auth_file = arg;
+		return 1;
+	case CLI_OPT_BLOB_CACHE:
+		r->blob_cache = arg;
+		return 1;
+	case CLI_OPT_TIMEOUT:
+		if ((v = cli_parse_size(arg)) <= 0 || v > 3600)
+			return -cli_usage("--timeout %s: seconds, from 1 to 3600", arg);
+		r->timeout_s = (unsigned)v;
+		return 1;
+	case CLI_OPT_RETRIES:
+		if ((v = cli_parse_size(arg)) < 0 || v > 20)
+			return -cli_usage("--retries %s: a number from 0 to 20", arg);
+		r->retries = v == 0 ? -1 : (int)v;
+		return 1;
+	case CLI_OPT_OFFLINE:
+		g_cli.offline = true;
+		r->offline = true;
+		return 1;
+	}
+	return 0;
+}
+
+const bw_registry_options *cli_registry(void)
+{
+	g_cli.registry.offline = g_cli.offline;
+	/* where per-registry certificates live, if not /etc/containers/certs.d:/etc/docker/certs.d */
+	if (!g_cli.registry.certs_dirs && getenv("BULWARK_CERTS_DIRS"))
+		g_cli.registry.certs_dirs = getenv("BULWARK_CERTS_DIRS");
+	return &g_cli.registry;
 }

@@ -9,25 +9,27 @@ PACKAGES=(
   libarchive-dev libisal-dev libjansson-dev libzstd-dev zlib1g-dev libssl-dev libsqlite3-dev libyaml-dev libcurl4-openssl-dev
   # tests: unit tests, fuzzers (clang + libFuzzer/sanitizer runtimes), oracles
   libcmocka-dev clang libclang-rt-14-dev python3 python3-jsonschema skopeo umoci jq zstd rpm
-  # oracles for version ordering and vulnerability matching (tests/integration/versions.sh, vuln*.sh);
-  # ruby and php-cli let vuln_oracle.py selftest check RubyGems and Composer orders against the real ones
-  python3-packaging python3-apt python3-yaml nodejs npm default-jre-headless ruby php-cli
+  # oracles for version ordering and vulnerability matching (tests/integration/versions.sh, vuln*.sh):
+  # RubyGems, Composer, node-semver, libapt, packaging, and a JDK to run the Maven oracle as a source file
+  python3-packaging python3-apt python3-yaml nodejs npm ruby php-cli php-composer-semver default-jdk-headless
   # CVSS oracle for 2.0/3.x scores (tests/integration/cvss.sh; Debian has no python3-cvss)
   ruby-cvss-suite
   # oracle for SPDX license expressions (tests/integration/policy_licenses.sh)
   python3-license-expression
   # registry tests: a real registry on loopback, TLS certificates, htpasswd
-  docker-registry openssl apache2-utils
+  docker-registry openssl apache2-utils python3-cryptography
   # fixtures (../shared/fixtures/build-images.sh) and the demo image
   debootstrap ca-certificates
   # benchmarks: igzip is the decompression floor; GNU time reads peak RSS
   isal time bc
+  # the HTML report rendered headless (tests/integration/reports.sh)
+  chromium
 )
 
 # Packages whose only use is a command: a working command installed some other
 # way (a vendor JDK, nodesource's node) satisfies them, and apt would refuse to
 # install over it.
-declare -A BY_COMMAND=([nodejs]=node [npm]=npm [default-jre-headless]=java)
+declare -A BY_COMMAND=([nodejs]=node [npm]=npm [default-jre-headless]=java [default-jdk-headless]=javac)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

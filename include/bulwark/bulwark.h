@@ -35,6 +35,7 @@ BW_EXTERN const char *bw_version(void);
 
 #include "bulwark/image.h"
 #include "bulwark/package.h"
+#include "bulwark/registry.h"
 #include "bulwark/report.h"
 
 #endif

@@ -28,6 +28,7 @@ extern "C" {
 #endif
 
 typedef struct bw_image bw_image;
+struct bw_registry_options;
 
 #define BW_IMAGE_OPTIONS_VERSION 1
 
@@ -39,13 +40,16 @@ typedef struct bw_image_options {
 	uint64_t max_file_bytes;   /* one file in a layer; 0: default (16 GiB) */
 	bool keep_deleted;         /* remember paths removed by whiteouts (bw_image_deleted) */
 	uint32_t analyzers;        /* BW_ANALYZE_* mask of what the layer pass feeds; 0: all */
+	/* how to reach registries, for registry references (bulwark/registry.h); NULL: defaults.
+	 * Borrowed: it and its strings must outlive the image. */
+	const struct bw_registry_options *registry;
 } bw_image_options;
 
 /* What the layer pass analyzes (the file list and whiteouts are always built). */
 #define BW_ANALYZE_OS       (1u << 0)  /* artifact.os */
 #define BW_ANALYZE_PACKAGES (1u << 1)  /* OS and language packages (bulwark/package.h) */
 
-#define BW_IMAGE_OPTIONS_INIT { BW_IMAGE_OPTIONS_VERSION, NULL, 0, 0, 0, false, 0 }
+#define BW_IMAGE_OPTIONS_INIT { BW_IMAGE_OPTIONS_VERSION, NULL, 0, 0, 0, false, 0, NULL }
 
 typedef struct bw_layer_info {
 	const char *digest;       /* blob digest as stored (compressed) */
@@ -61,7 +65,7 @@ typedef struct bw_layer_info {
 
 typedef struct bw_image_info {
 	const char *reference;     /* as given */
-	const char *transport;     /* "oci", "oci-archive", "docker-archive", "dir" */
+	const char *transport;     /* "oci", "oci-archive", "docker-archive", "dir", "docker" (registry) */
 	const char *manifest_digest;
 	const char *manifest_media_type;
 	const char *index_digest;  /* when the reference named an index, its digest */

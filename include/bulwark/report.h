@@ -19,9 +19,14 @@ typedef enum bw_format {
 	BW_FORMAT_JSON,
 	BW_FORMAT_CYCLONEDX, /* CycloneDX 1.6 JSON */
 	BW_FORMAT_SPDX,      /* SPDX 2.3 JSON */
+	BW_FORMAT_SARIF,     /* SARIF 2.1.0 (scan only) */
+	BW_FORMAT_JUNIT,     /* JUnit XML (scan only) */
+	BW_FORMAT_HTML,      /* one self-contained HTML page (scan only) */
 } bw_format;
 
-/* "table" / "json" / "cyclonedx" / "spdx" -> format; BW_EUSAGE for an unknown name. */
+/* "table" / "json" / "cyclonedx" / "spdx" / "sarif" / "junit" / "html" -> format;
+ * BW_EUSAGE for an unknown name. Which command takes which format is the
+ * command's business (sbom: table json cyclonedx spdx; scan: all but spdx). */
 BW_EXTERN int bw_format_parse(const char *name, bw_format *out);
 
 typedef struct bw_inspect_report_options {
@@ -38,7 +43,8 @@ typedef struct bw_inspect_report_options {
 BW_EXTERN int bw_report_inspect(FILE *out, const bw_image *img, bw_format format,
 				const bw_inspect_report_options *opts);
 
-/* `sbom`: the inspect document plus `packages` (json), CycloneDX, SPDX, or a package table. */
+/* `sbom`: the inspect document plus `packages` (json), CycloneDX, SPDX, or a package table.
+ * Another format is BW_EUSAGE. */
 BW_EXTERN int bw_report_sbom(FILE *out, const bw_image *img, bw_format format);
 
 /* What `scan` found; members are NULL for scanners that did not run. */
@@ -48,11 +54,22 @@ typedef struct bw_scan_results {
 	const bw_image *img;
 	const bw_vulns *vulns;
 	const bw_policy_result *policy;
-	bool licenses;   /* the license scanner ran: report every package's licenses */
+	bool color;            /* table: ANSI colours (the CLI sets it when stdout is a terminal) */
+	bool licenses;         /* the license scanner ran: report every package's licenses */
 } bw_scan_results;
 
-/* `scan`: the sbom document plus `vulnerabilities` (when vulns is not NULL),
- * `licenses`, `policy` and `summary` (json), or a table. */
+/*
+ * `scan` results in one of the scan formats (docs/json-report.md, README):
+ *   json       the sbom document plus `vulnerabilities` (when vulns is set), `licenses`
+ *              (when licenses is set), `summary` and `policy`
+ *   table      for people, grouped by target, at most 100 columns wide
+ *   sarif      SARIF 2.1.0: a rule per advisory, a result per finding
+ *   cyclonedx  CycloneDX 1.6: the sbom components plus `vulnerabilities`
+ *   junit      JUnit XML: a test case per package, a suite "policy"
+ *   html       one self-contained page (no network): summary, chart, findings, layers
+ * The policy verdict and its violations are in every format when policy is set.
+ * BW_EUSAGE for spdx; BW_EINTERNAL when writing failed.
+ */
 BW_EXTERN int bw_report_scan(FILE *out, const bw_scan_results *results, bw_format format);
 
 #ifdef __cplusplus

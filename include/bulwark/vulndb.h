@@ -73,6 +73,13 @@ typedef struct bw_vulndb_feed {
 /* The official feeds (Debian tracker, Alpine secdb, Wolfi, OSV per ecosystem). */
 BW_EXTERN const bw_vulndb_feed *bw_vulndb_default_feeds(size_t *n);
 
+/* A feed list from a file (YAML or JSON: [{name, url}, ...]), to point
+ * `db update` at other locations (a proxy, an internal mirror server). */
+typedef struct bw_vulndb_feeds bw_vulndb_feeds;
+BW_EXTERN int bw_vulndb_feeds_load(const char *path, bw_vulndb_feeds **out);
+BW_EXTERN const bw_vulndb_feed *bw_vulndb_feeds_list(const bw_vulndb_feeds *f, size_t *n);
+BW_EXTERN void bw_vulndb_feeds_free(bw_vulndb_feeds *f);
+
 typedef struct bw_vulndb_update_options {
 	const bw_vulndb_feed *feeds;  /* NULL: the defaults */
 	size_t n_feeds;

@@ -135,9 +135,17 @@ static int read_blob(bw_image *img, const char *what, const bw_descriptor *d, si
 	if (d->size > max)
 		return bw_error_set(BW_EINPUT, "%s: %s %s is %llu bytes, larger than the limit of %zu",
 				    img->name, what, d->digest.text, (unsigned long long)d->size, max);
-	blob_member(&d->digest, member, sizeof(member));
-	if (!bw_source_has(img->src, member, NULL))
-		return bw_error_set(BW_EINPUT, "%s: %s blob %s is missing", img->name, what, d->digest.text);
+	if (img->ref.transport == BW_TRANSPORT_REGISTRY) {
+		/* a registry serves manifests apart from blobs; a missing one is its 404 */
+		if (!strcmp(what, "manifest"))
+			snprintf(member, sizeof(member), "manifests/%s", d->digest.text);
+		else
+			blob_member(&d->digest, member, sizeof(member));
+	} else {
+		blob_member(&d->digest, member, sizeof(member));
+		if (!bw_source_has(img->src, member, NULL))
+			return bw_error_set(BW_EINPUT, "%s: %s blob %s is missing", img->name, what, d->digest.text);
+	}
 	if ((rc = bw_source_read(img->src, member, max, out)) < 0)
 		return rc;
 	if ((rc = bw_digest_buffer(d->digest.alg, out->data, out->len, &got)) < 0)
@@ -281,6 +289,43 @@ done:
 	return rc;
 }
 
+/* The layers of the chosen manifest, then its config, read and verified. */
+static int take_manifest_and_config(bw_image *img, const bw_manifest *m)
+{
+	bw_buf cbuf = BW_BUF_INIT(BW_MAX_CONFIG_BYTES);
+	char what[600];
+	int rc;
+
+	if ((rc = take_manifest(img, m)) < 0)
+		return rc;
+	img->config_digest = m->config.digest;
+	img->have_config_digest = true;
+	snprintf(what, sizeof(what), "%s: config %s", img->name, m->config.digest.text);
+	if ((rc = read_blob(img, "config", &m->config, BW_MAX_CONFIG_BYTES, &cbuf)) == 0)
+		rc = bw_config_parse(what, cbuf.data, cbuf.len, &img->config);
+	bw_buf_free(&cbuf);
+	return rc;
+}
+
+/* A registry image: the manifest or index the tag or digest names, then as an OCI layout. */
+static int open_registry(bw_image *img, const platform *want)
+{
+	bw_descriptor top = { 0 };
+	bw_manifest m = { 0 };
+	char *mt = NULL;
+	int rc;
+
+	if ((rc = bw_source_registry_top(img->src, &top.digest, &top.size, &mt)) < 0)
+		return rc;
+	/* a Content-Type that is no image type says nothing: let the document speak */
+	top.media_type = mt && (bw_media_type_is_index(mt) || bw_media_type_is_manifest(mt)) ? mt : NULL;
+	if ((rc = resolve(img, &top, want, 0, &m)) == 0)
+		rc = take_manifest_and_config(img, &m);
+	bw_manifest_free(&m);
+	free(mt);
+	return rc;
+}
+
 static int open_oci(bw_image *img, const platform *want)
 {
 	bw_buf layout = BW_BUF_INIT(4096), ibuf = BW_BUF_INIT(BW_MAX_MANIFEST_BYTES);
@@ -332,16 +377,7 @@ static int open_oci(bw_image *img, const platform *want)
 	}
 	if ((rc = resolve(img, pick, want, 0, &m)) < 0)
 		goto done;
-	rc = take_manifest(img, &m);
-	if (rc == 0) {
-		bw_buf cbuf = BW_BUF_INIT(BW_MAX_CONFIG_BYTES);
-		img->config_digest = m.config.digest;
-		img->have_config_digest = true;
-		snprintf(what, sizeof(what), "%s: config %s", img->name, m.config.digest.text);
-		if ((rc = read_blob(img, "config", &m.config, BW_MAX_CONFIG_BYTES, &cbuf)) == 0)
-			rc = bw_config_parse(what, cbuf.data, cbuf.len, &img->config);
-		bw_buf_free(&cbuf);
-	}
+	rc = take_manifest_and_config(img, &m);
 done:
 	json_decref(lj);
 	bw_manifest_free(&m);
@@ -582,7 +618,7 @@ int bw_image_open(bw_image **out, const char *reference, const bw_image_options 
 		host_platform(&want);
 	}
 	if ((rc = build_dispatch(img)) < 0 || (rc = bw_ref_parse(reference, &img->ref)) < 0 ||
-	    (rc = bw_source_open(&img->src, &img->ref)) < 0)
+	    (rc = bw_source_open_registry(&img->src, &img->ref, opts ? opts->registry : NULL)) < 0)
 		goto fail;
 	switch (img->ref.transport) {
 	case BW_TRANSPORT_OCI_DIR:
@@ -594,6 +630,9 @@ int bw_image_open(bw_image **out, const char *reference, const bw_image_options 
 		break;
 	case BW_TRANSPORT_ROOTFS_DIR:
 		rc = open_rootfs(img);
+		break;
+	case BW_TRANSPORT_REGISTRY:
+		rc = open_registry(img, &want);
 		break;
 	default:
 		rc = bw_error_set(BW_EUSAGE, "%s: unsupported transport", img->name);
@@ -703,6 +742,9 @@ int bw_image_scan(bw_image *img)
 	if (n_threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		n_threads = n > 0 ? (size_t)n : 1;
+		/* layers from a registry wait on the network as much as on the CPU */
+		if (img->ref.transport == BW_TRANSPORT_REGISTRY && n_threads < 4)
+			n_threads = 4;
 	}
 	if (n_threads > 64)
 		n_threads = 64;

@@ -1,5 +1,6 @@
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "bulwark/errors.h"
 #include "image/source.h"
+#include "registry/registry.h"
 #include "util/limits.h"
 #include "util/path.h"
 #include "util/strmap.h"
@@ -26,11 +28,13 @@ struct bw_source {
 	char name[4200];
 	int dirfd;        /* OCI layout directory */
 	bw_strmap members; /* tar archives: name -> member */
+	bw_reg_source *reg; /* registry images (registry/source.c) */
 	member *member_list;
 	size_t n_members;
 };
 
 struct bw_stream {
+	bw_reg_stream *reg;
 	int fd;
 	struct archive *ar;
 	char what[512];
@@ -186,6 +190,11 @@ done:
 
 int bw_source_open(bw_source **out, const bw_ref *ref)
 {
+	return bw_source_open_registry(out, ref, NULL);
+}
+
+int bw_source_open_registry(bw_source **out, const bw_ref *ref, const bw_registry_options *reg_opts)
+{
 	bw_source *s = calloc(1, sizeof(*s));
 	struct stat st;
 	int rc = BW_EINPUT;
@@ -223,9 +232,10 @@ int bw_source_open(bw_source **out, const bw_ref *ref)
 			goto fail;
 		break;
 	case BW_TRANSPORT_REGISTRY:
-		rc = bw_error_set(BW_EUSAGE, "%s: registry references are not supported by this build yet",
-				  ref->path);
-		goto fail;
+		if ((rc = bw_reg_source_open(&s->reg, ref->path, reg_opts)) < 0)
+			goto fail;
+		snprintf(s->name, sizeof(s->name), "%s", bw_reg_source_name(s->reg));
+		break;
 	}
 	*out = s;
 	return 0;
@@ -234,12 +244,20 @@ fail:
 	return rc;
 }
 
+int bw_source_registry_top(bw_source *s, bw_digest *digest, uint64_t *size, char **media_type)
+{
+	if (!s->reg)
+		return bw_error_set(BW_EINTERNAL, "%s: not a registry image", s->name);
+	return bw_reg_source_top(s->reg, digest, size, media_type);
+}
+
 void bw_source_free(bw_source *s)
 {
 	if (!s)
 		return;
 	if (s->dirfd >= 0)
 		close(s->dirfd);
+	bw_reg_source_free(s->reg);
 	for (size_t i = 0; i < s->n_members; i++) {
 		free(s->member_list[i].name);
 		free(s->member_list[i].symlink);
@@ -261,6 +279,8 @@ static member *find_member(bw_source *s, const char *name)
 
 bool bw_source_has(bw_source *s, const char *member_name_, uint64_t *size)
 {
+	if (s->reg)
+		return bw_reg_source_has(s->reg, member_name_, size);
 	if (s->dirfd >= 0) {
 		struct stat st;
 		if (fstatat(s->dirfd, member_name_, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
@@ -285,6 +305,12 @@ int bw_source_open_stream(bw_source *s, const char *name, bw_stream **out)
 		return bw_error_set(BW_EINTERNAL, "out of memory");
 	st->fd = -1;
 	snprintf(st->what, sizeof(st->what), "%s: %s", s->name, name);
+	if (s->reg) {
+		if ((rc = bw_reg_source_open_stream(s->reg, name, &st->reg)) < 0)
+			goto fail;
+		*out = st;
+		return 0;
+	}
 	if (s->dirfd >= 0) {
 		/* O_NOFOLLOW: a layout whose blob is a symlink to a host file is refused. */
 		st->fd = openat(s->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -326,6 +352,8 @@ fail:
 
 ssize_t bw_stream_read(bw_stream *st, void *buf, size_t cap)
 {
+	if (st->reg)
+		return bw_reg_stream_read(st->reg, buf, cap);
 	if (st->fd >= 0) {
 		for (;;) {
 			ssize_t n = read(st->fd, buf, cap);
@@ -350,6 +378,7 @@ void bw_stream_close(bw_stream *st)
 		close(st->fd);
 	if (st->ar)
 		archive_read_free(st->ar);
+	bw_reg_stream_close(st->reg);
 	free(st);
 }
 
@@ -360,6 +389,8 @@ int bw_source_read(bw_source *s, const char *name, size_t max, bw_buf *out)
 	ssize_t n;
 	int rc;
 
+	if (s->reg)
+		return bw_reg_source_read(s->reg, name, max, out);
 	if ((rc = bw_source_open_stream(s, name, &st)) < 0)
 		return rc;
 	out->max = max;
@@ -381,4 +412,118 @@ int bw_source_read(bw_source *s, const char *name, size_t max, bw_buf *out)
 done:
 	bw_stream_close(st);
 	return rc;
+}
+
+/* ------------------------------------------------------------ writing archives */
+
+static int pack_add(struct archive *aw, const char *root, const char *rel, int depth)
+{
+	char path[BW_MAX_PATH_BYTES + 2];
+	struct stat st;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s%s%s", root, rel[0] ? "/" : "", rel);
+	if (lstat(path, &st) != 0)
+		return bw_error_set(BW_EUSAGE, "%s: %s", path, strerror(errno));
+	if (rel[0]) {
+		struct archive_entry *e = archive_entry_new();
+		if (!e)
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		archive_entry_set_pathname(e, rel);
+		archive_entry_set_mode(e, S_ISDIR(st.st_mode) ? (AE_IFDIR | 0755) : (AE_IFREG | 0644));
+		archive_entry_set_size(e, S_ISDIR(st.st_mode) ? 0 : st.st_size);
+		archive_entry_set_mtime(e, 0, 0);
+		if (archive_write_header(aw, e) != ARCHIVE_OK)
+			rc = bw_error_set(BW_EUSAGE, "%s: %s", path, archive_error_string(aw));
+		archive_entry_free(e);
+		if (rc < 0)
+			return rc;
+	}
+	if (S_ISREG(st.st_mode)) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		uint8_t buf[256 * 1024];
+		ssize_t n;
+		if (fd < 0)
+			return bw_error_set(BW_EUSAGE, "%s: %s", path, strerror(errno));
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			if (archive_write_data(aw, buf, (size_t)n) != n) {
+				close(fd);
+				return bw_error_set(BW_EUSAGE, "%s: %s", path, archive_error_string(aw));
+			}
+		close(fd);
+		return n < 0 ? bw_error_set(BW_EUSAGE, "%s: %s", path, strerror(errno)) : 0;
+	}
+	if (!S_ISDIR(st.st_mode) || depth > 4)
+		return 0;
+	DIR *d = opendir(path);
+	if (!d)
+		return bw_error_set(BW_EUSAGE, "%s: %s", path, strerror(errno));
+	/* sorted, so the same layout always packs to the same bytes */
+	struct dirent **names = NULL;
+	int count = scandir(path, &names, NULL, alphasort);
+	closedir(d);
+	if (count < 0)
+		return bw_error_set(BW_EUSAGE, "%s: %s", path, strerror(errno));
+	for (int i = 0; i < count; i++) {
+		const char *nm = names[i]->d_name;
+		if (rc == 0 && strcmp(nm, ".") && strcmp(nm, "..") && strncmp(nm, ".tmp-", 5)) {
+			char sub[BW_MAX_PATH_BYTES + 2];
+			snprintf(sub, sizeof(sub), "%s%s%s", rel, rel[0] ? "/" : "", nm);
+			rc = pack_add(aw, root, sub, depth + 1);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+int bw_archive_pack_dir(const char *dir, const char *tarpath)
+{
+	size_t n = strlen(tarpath) + 16;
+	char *tmp = malloc(n);
+	struct archive *aw = NULL;
+	int rc, fd = -1;
+
+	if (!tmp)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	snprintf(tmp, n, "%s.tmp-XXXXXX", tarpath);
+	if ((fd = mkstemp(tmp)) < 0) {
+		rc = bw_error_set(BW_EUSAGE, "%s: %s", tarpath, strerror(errno));
+		free(tmp);
+		return rc;
+	}
+	if (!(aw = archive_write_new())) {
+		rc = bw_error_set(BW_EINTERNAL, "out of memory");
+		goto done;
+	}
+	archive_write_set_format_pax_restricted(aw);
+	if (archive_write_open_fd(aw, fd) != ARCHIVE_OK) {
+		rc = bw_error_set(BW_EUSAGE, "%s: %s", tarpath, archive_error_string(aw));
+		goto done;
+	}
+	rc = pack_add(aw, dir, "", 0);
+	if (archive_write_close(aw) != ARCHIVE_OK && rc == 0)
+		rc = bw_error_set(BW_EUSAGE, "%s: %s", tarpath, archive_error_string(aw));
+	if (rc == 0 && (fchmod(fd, 0644) != 0 || fsync(fd) != 0 || rename(tmp, tarpath) != 0))
+		rc = bw_error_set(BW_EUSAGE, "%s: %s", tarpath, strerror(errno));
+done:
+	if (aw)
+		archive_write_free(aw);
+	close(fd);
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+void bw_remove_dir_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (e->d_type != DT_DIR)
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
 }

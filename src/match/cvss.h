@@ -45,8 +45,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The longest 4.0 vector with every metric set is about 210 bytes. */
-#define BW_CVSS_MAX_VECTOR 256
+#include "util/limits.h"
+
+#define BW_CVSS_MAX_VECTOR BW_MAX_CVSS_VECTOR /* 256 bytes */
 
 typedef struct bw_cvss {
 	int major, minor;     /* 2.0, 3.0, 3.1 or 4.0 */

@@ -660,7 +660,7 @@ int bw_vulns_match(bw_vulns **out, const bw_image *img, bw_vulndb *db, const bw_
 		bw_vulns_free(v);
 		return rc;
 	}
-	if (v->n) /* items is NULL when nothing matched, and qsort's base must not be */
+	if (v->n)
 		qsort(v->items, v->n, sizeof(*v->items), cmp_vulns);
 	*out = v;
 	return 0;

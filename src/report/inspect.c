@@ -21,8 +21,15 @@ int bw_format_parse(const char *name, bw_format *out)
 		*out = BW_FORMAT_CYCLONEDX;
 	else if (!strcmp(name, "spdx") || !strcmp(name, "spdx-json"))
 		*out = BW_FORMAT_SPDX;
+	else if (!strcmp(name, "sarif"))
+		*out = BW_FORMAT_SARIF;
+	else if (!strcmp(name, "junit"))
+		*out = BW_FORMAT_JUNIT;
+	else if (!strcmp(name, "html"))
+		*out = BW_FORMAT_HTML;
 	else
-		return bw_error_set(BW_EUSAGE, "unknown format \"%s\" (table, json, cyclonedx, spdx)", name);
+		return bw_error_set(BW_EUSAGE, "unknown format \"%s\" (table, json, cyclonedx, spdx, sarif, junit, html)",
+				    name);
 	return 0;
 }
 

@@ -52,7 +52,10 @@ int bw_report_sbom(FILE *out, const bw_image *img, bw_format format)
 	size_t n = bw_image_package_count(img);
 
 	if (format == BW_FORMAT_CYCLONEDX || format == BW_FORMAT_SPDX)
-		return bw_report__sbom_standard(out, img, format);
+		return bw_report__sbom_standard(out, img, format, NULL);
+	if (format != BW_FORMAT_JSON && format != BW_FORMAT_TABLE)
+		return bw_error_set(BW_EUSAGE, "sbom: formats are table, json, cyclonedx and spdx "
+				    "(sarif, junit and html are scan reports)");
 	if (format == BW_FORMAT_JSON) {
 		bw_jsonw w;
 		bw_jw_init(&w, out, true);

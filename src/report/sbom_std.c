@@ -7,6 +7,9 @@
  * licenses (SPDX ids where they are ids; expressions when the source wrote
  * one; names otherwise), the path it was found at and its layer.
  *
+ * For `scan --format cyclonedx` the same BOM carries the findings
+ * (report/cyclonedx.c).
+ *
  * SOURCE_DATE_EPOCH, when set, fixes the timestamps (reproducible output).
  */
 #include <inttypes.h>
@@ -19,21 +22,6 @@
 #include "report/report_int.h"
 #include "report/spdx.h"
 #include "util/strmap.h"
-
-static void timestamp(char out[32])
-{
-	time_t t = time(NULL);
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	if (sde && *sde) {
-		char *end;
-		long long v = strtoll(sde, &end, 10);
-		if (!*end && v >= 0)
-			t = (time_t)v;
-	}
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 static void uuid4(char out[37])
 {
@@ -54,7 +42,7 @@ static bool is_os_type(const char *t)
 	return t && (!strcmp(t, "deb") || !strcmp(t, "apk") || !strcmp(t, "rpm"));
 }
 
-static void component_ref(const bw_package *p, size_t i, char *out, size_t n)
+void bw_report__cdx_ref(const bw_package *p, size_t i, char *out, size_t n)
 {
 	snprintf(out, n, "%s%cpackage-id=%zu", p->purl, strchr(p->purl, '?') ? '&' : '?', i + 1);
 }
@@ -168,14 +156,14 @@ static void cdx_dep(size_t from, size_t to, void *ctx)
 			bw_jw_array_end(d->w);
 			bw_jw_object_end(d->w);
 		}
-		component_ref(bw_image_package_at(d->img, from), from, ref, sizeof(ref));
+		bw_report__cdx_ref(bw_image_package_at(d->img, from), from, ref, sizeof(ref));
 		bw_jw_object_begin(d->w);
 		bw_jw_kv_string(d->w, "ref", ref);
 		bw_jw_key(d->w, "dependsOn");
 		bw_jw_array_begin(d->w);
 		d->open_from = from;
 	}
-	component_ref(bw_image_package_at(d->img, to), to, ref, sizeof(ref));
+	bw_report__cdx_ref(bw_image_package_at(d->img, to), to, ref, sizeof(ref));
 	bw_jw_string(d->w, ref);
 }
 
@@ -192,18 +180,19 @@ static void spdx_dep(size_t from, size_t to, void *ctx)
 	bw_jw_object_end(d->w);
 }
 
-static int cyclonedx(FILE *out, const bw_image *img)
+static int cyclonedx(FILE *out, const bw_image *img, const bw_report_view *scan)
 {
 	const bw_image_info *in = bw_image_get_info(img);
 	size_t n = bw_image_package_count(img);
 	char ts[32], uuid[37], ref[4200], os_ref[256];
 	bw_jsonw w;
 
-	timestamp(ts);
+	bw_report__timestamp(ts);
 	uuid4(uuid);
 	snprintf(os_ref, sizeof(os_ref), "os:%s@%s", in->os_family ? in->os_family : "unknown",
 		 in->os_version ? in->os_version : "");
 	bw_jw_init(&w, out, true);
+	w.html_safe = scan != NULL; /* scan results are shown in dashboards: no raw markup in strings */
 	bw_jw_object_begin(&w);
 	bw_jw_kv_string(&w, "$schema", "http://cyclonedx.org/schema/bom-1.6.schema.json");
 	bw_jw_kv_string(&w, "bomFormat", "CycloneDX");
@@ -269,7 +258,7 @@ static int cyclonedx(FILE *out, const bw_image *img)
 	for (size_t i = 0; i < n; i++) {
 		const bw_package *p = bw_image_package_at(img, i);
 		char idx[32];
-		component_ref(p, i, ref, sizeof(ref));
+		bw_report__cdx_ref(p, i, ref, sizeof(ref));
 		snprintf(idx, sizeof(idx), "%zu", p->layer + 1);
 		bw_jw_object_begin(&w);
 		bw_jw_kv_string(&w, "bom-ref", ref);
@@ -305,7 +294,7 @@ static int cyclonedx(FILE *out, const bw_image *img)
 		const bw_package *p = bw_image_package_at(img, i);
 		if (in->os_family && is_os_type(p->type))
 			continue;
-		component_ref(p, i, ref, sizeof(ref));
+		bw_report__cdx_ref(p, i, ref, sizeof(ref));
 		bw_jw_string(&w, ref);
 	}
 	bw_jw_array_end(&w);
@@ -319,7 +308,7 @@ static int cyclonedx(FILE *out, const bw_image *img)
 			const bw_package *p = bw_image_package_at(img, i);
 			if (!is_os_type(p->type))
 				continue;
-			component_ref(p, i, ref, sizeof(ref));
+			bw_report__cdx_ref(p, i, ref, sizeof(ref));
 			bw_jw_string(&w, ref);
 		}
 		bw_jw_array_end(&w);
@@ -334,6 +323,11 @@ static int cyclonedx(FILE *out, const bw_image *img)
 		bw_jw_object_end(&w);
 	}
 	bw_jw_array_end(&w);
+	if (scan) {
+		bw_report__cdx_vulnerabilities(&w, scan);
+		if (scan->r->policy)
+			bw_report__cdx_policy(&w, scan->r->policy);
+	}
 	bw_jw_object_end(&w);
 	return bw_jw_finish(&w) < 0 ? bw_error_set(BW_EINTERNAL, "writing the report failed") : 0;
 }
@@ -383,7 +377,7 @@ static int spdx(FILE *out, const bw_image *img)
 	char ts[32], uuid[37], buf[8192];
 	bw_jsonw w;
 
-	timestamp(ts);
+	bw_report__timestamp(ts);
 	uuid4(uuid);
 	bw_jw_init(&w, out, true);
 	bw_jw_object_begin(&w);
@@ -526,7 +520,7 @@ static int spdx(FILE *out, const bw_image *img)
 	return bw_jw_finish(&w) < 0 ? bw_error_set(BW_EINTERNAL, "writing the report failed") : 0;
 }
 
-int bw_report__sbom_standard(FILE *out, const bw_image *img, bw_format format)
+int bw_report__sbom_standard(FILE *out, const bw_image *img, bw_format format, const bw_report_view *scan)
 {
-	return format == BW_FORMAT_CYCLONEDX ? cyclonedx(out, img) : spdx(out, img);
+	return format == BW_FORMAT_CYCLONEDX ? cyclonedx(out, img, scan) : spdx(out, img);
 }

@@ -90,7 +90,8 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-void bw_json_escape(FILE *f, const char *str, size_t len)
+/* html_safe: '<', '>' and '&' as \u escapes too (the value is the same JSON string). */
+static void escape(FILE *f, const char *str, size_t len, bool html_safe)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
@@ -98,7 +99,8 @@ void bw_json_escape(FILE *f, const char *str, size_t len)
 	while (i < len) {
 		/* Fast path: a run of printable ASCII needing no escape goes out in one write. */
 		size_t run = i;
-		while (run < len && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\')
+		while (run < len && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\' &&
+		       !(html_safe && (s[run] == '<' || s[run] == '>' || s[run] == '&')))
 			run++;
 		if (run > i) {
 			fwrite(s + i, 1, run - i, f);
@@ -106,7 +108,10 @@ void bw_json_escape(FILE *f, const char *str, size_t len)
 			continue;
 		}
 		unsigned char c = s[i];
-		if (c == '"' || c == '\\') {
+		if (html_safe && (c == '<' || c == '>' || c == '&')) {
+			fprintf(f, "\\u%04x", c);
+			i++;
+		} else if (c == '"' || c == '\\') {
 			fputc('\\', f);
 			fputc(c, f);
 			i++;
@@ -131,11 +136,16 @@ void bw_json_escape(FILE *f, const char *str, size_t len)
 	}
 }
 
+void bw_json_escape(FILE *f, const char *str, size_t len)
+{
+	escape(f, str, len, false);
+}
+
 void bw_jw_key(bw_jsonw *w, const char *key)
 {
 	before_value(w);
 	fputc('"', w->f);
-	bw_json_escape(w->f, key, strlen(key));
+	escape(w->f, key, strlen(key), w->html_safe);
 	fputs(w->pretty ? "\": " : "\":", w->f);
 	w->after_key = true;
 }
@@ -144,7 +154,7 @@ void bw_jw_stringn(bw_jsonw *w, const char *s, size_t len)
 {
 	before_value(w);
 	fputc('"', w->f);
-	bw_json_escape(w->f, s, len);
+	escape(w->f, s, len, w->html_safe);
 	fputc('"', w->f);
 }
 

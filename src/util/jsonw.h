@@ -22,6 +22,8 @@ typedef struct bw_jsonw {
 	bool need_comma[BW_JW_MAX_DEPTH];
 	bool after_key;
 	bool failed;
+	bool html_safe; /* also escape < > & (\u003c...): for documents that viewers render in a
+	                   browser (SARIF, CycloneDX); set after bw_jw_init */
 } bw_jsonw;
 
 void bw_jw_init(bw_jsonw *w, FILE *f, bool pretty);

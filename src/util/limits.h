@@ -40,6 +40,9 @@
 /* Archives holding whole images (oci-archive, docker-archive) */
 #define BW_MAX_ARCHIVE_MEMBERS    100000
 
+/* Advisories */
+#define BW_MAX_CVSS_VECTOR        256            /* one CVSS vector; the longest valid one (4.0, every metric) is 178 bytes */
+
 /* Analyzers */
 #define BW_MAX_ANALYZER_CONTENT   (64 * BW_MiB)  /* largest whole-file buffer any analyzer may ask for */
 #define BW_HEAD_BYTES             4096           /* bytes peeked for magic-based dispatch */

@@ -290,6 +290,7 @@ int bw_debian_list_import(bw_import *imp, const char *what, const char *text, si
 		memcpy(line, text + pos, n);
 		line[n] = '\0';
 		if (memchr(line, '\0', n)) {
+			list_adv_reset(a);
 			free(a);
 			free(line);
 			return bw_error_set(BW_EINPUT, "%s: NUL byte in a text feed", what);

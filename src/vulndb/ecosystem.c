@@ -121,10 +121,11 @@ bool bw_eco_from_osv(const char *osv, char *key, size_t cap, bool *distro)
 		return put(key, cap, "chainguard", "");
 	if (strncmp(osv, "Ubuntu:", 7) == 0) {
 		rest = osv + 7;
-		/* Ubuntu Pro (ESM) fixes ship only to Pro subscribers: a separate key,
-		 * so a plain image is not told about fixes it cannot install. */
+		/* Ubuntu Pro (ESM) records apply to every image of the release: after the end
+		 * of standard support they are the only record of a flaw, which is there
+		 * whether or not the image can install the ESM fix (docs/matching.md). */
 		if (strncmp(rest, "Pro:", 4) == 0)
-			return major_minor(rest + 4, v, sizeof(v)) && put(key, cap, "ubuntu-pro:", v);
+			rest += 4;
 		return major_minor(rest, v, sizeof(v)) && put(key, cap, "ubuntu:", v);
 	}
 	return false;

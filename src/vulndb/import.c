@@ -296,7 +296,7 @@ static int walk_dir(walk *w, const char *dir, int depth)
 		n++;
 	}
 	closedir(d);
-	if (rc == 0)
+	if (rc == 0 && n)
 		qsort(names, n, sizeof(*names), cmp_names); /* the same feed imports the same way */
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		char path[BW_MAX_PATH_BYTES];

@@ -20,7 +20,9 @@
 #include "bulwark/errors.h"
 #include "bulwark/vulndb.h"
 #include "http/http.h"
+#include "util/buf.h"
 #include "util/log.h"
+#include "util/yaml.h"
 
 #define MAX_REDIRECTS 5
 #define MAX_DOWNLOAD_BYTES (4ULL * 1024 * 1024 * 1024)
@@ -54,6 +56,88 @@ const bw_vulndb_feed *bw_vulndb_default_feeds(size_t *n)
 {
 	*n = sizeof(default_feeds) / sizeof(default_feeds[0]);
 	return default_feeds;
+}
+
+#define MAX_FEEDS 256
+#define MAX_FEEDS_FILE (1024 * 1024)
+
+struct bw_vulndb_feeds {
+	bw_vulndb_feed v[MAX_FEEDS];
+	size_t n;
+	json_t *doc; /* owns the strings */
+};
+
+static bool safe_feed_name(const char *n)
+{
+	if (!*n || strlen(n) > 64)
+		return false;
+	for (; *n; n++)
+		if (!((*n >= 'a' && *n <= 'z') || (*n >= 'A' && *n <= 'Z') || (*n >= '0' && *n <= '9') ||
+		      *n == '-' || *n == '_' || *n == '.'))
+			return false;
+	return true;
+}
+
+int bw_vulndb_feeds_load(const char *path, bw_vulndb_feeds **out)
+{
+	FILE *f = fopen(path, "rb");
+	bw_buf b = BW_BUF_INIT(MAX_FEEDS_FILE);
+	bw_vulndb_feeds *fs = NULL;
+	char chunk[8192];
+	size_t n;
+	int rc = 0;
+
+	*out = NULL;
+	if (!f)
+		return bw_error_set(BW_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (bw_buf_append(&b, chunk, n) < 0) {
+			rc = bw_error_set(BW_EINPUT, "%s: larger than %d bytes", path, MAX_FEEDS_FILE);
+			break;
+		}
+	fclose(f);
+	if (rc == 0 && !(fs = calloc(1, sizeof(*fs))))
+		rc = bw_error_set(BW_EINTERNAL, "out of memory");
+	if (rc == 0)
+		rc = bw_yaml_parse(path, b.data, b.len, MAX_FEEDS_FILE, 0, &fs->doc);
+	bw_buf_free(&b);
+	if (rc == 0 && (!json_is_array(fs->doc) || json_array_size(fs->doc) == 0 ||
+			json_array_size(fs->doc) > MAX_FEEDS))
+		rc = bw_error_set(BW_EINPUT, "%s: want a list of 1 to %d feeds ({name, url})", path, MAX_FEEDS);
+	for (size_t i = 0; rc == 0 && i < json_array_size(fs->doc); i++) {
+		json_t *e = json_array_get(fs->doc, i);
+		const char *name = json_string_value(json_object_get(e, "name"));
+		const char *url = json_string_value(json_object_get(e, "url"));
+		if (!name || !url || json_object_size(e) != 2)
+			rc = bw_error_set(BW_EINPUT, "%s: feed %zu: want exactly name and url", path, i + 1);
+		else if (!safe_feed_name(name))
+			rc = bw_error_set(BW_EINPUT, "%s: feed %zu: name \"%.64s\" must be 1-64 of [A-Za-z0-9._-] "
+					  "(it names a file)", path, i + 1, name);
+		else if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+			rc = bw_error_set(BW_EINPUT, "%s: feed %s: url must be https:// (or http://)", path, name);
+		else
+			fs->v[fs->n++] = (bw_vulndb_feed){ name, url };
+	}
+	if (rc < 0) {
+		bw_vulndb_feeds_free(fs);
+		return rc;
+	}
+	*out = fs;
+	return 0;
+}
+
+const bw_vulndb_feed *bw_vulndb_feeds_list(const bw_vulndb_feeds *f, size_t *n)
+{
+	*n = f->n;
+	return f->v;
+}
+
+void bw_vulndb_feeds_free(bw_vulndb_feeds *f)
+{
+	if (!f)
+		return;
+	json_decref(f->doc);
+	free(f);
 }
 
 /* The file name a feed is kept under: NAME plus the URL's extension. */
@@ -122,6 +206,8 @@ static int download(const bw_vulndb_feed *f, const char *dest, bool *changed)
 	*changed = false;
 	if (!url)
 		return bw_error_set(BW_EINTERNAL, "out of memory");
+	if (strncmp(url, "http://", 7) == 0)
+		bw_warn("%s: %s is plain HTTP: the feed is not authenticated in transit", f->name, url);
 	snprintf(etag_path, sizeof(etag_path), "%s.etag", dest);
 	snprintf(mod_path, sizeof(mod_path), "%s.modified", dest);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", dest);

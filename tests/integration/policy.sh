@@ -425,10 +425,13 @@ P=$W/p/root.yaml
 t_check "table: the verdict line names the policy file" grep -qF "Policy $P: FAIL (1 fail, 0 warn, 0 info)" "$W/table.txt"
 t_check "table: one line per violation with action, rule and reason" grep -qE '^  fail  no-root: the image runs as root' "$W/table.txt"
 "$BULWARK" -q scan --format json --policy "$P" "$(img root)" -o "$W/r.json" 2>/dev/null
-t_check "json: policy has verdict, policy, in_scope, violations[rule, action, reason, id, package]" \
-  jqq '.policy | (.verdict == "fail") and (.policy | endswith("root.yaml")) and .in_scope and
-         (.violations[0] | has("rule") and has("action") and has("reason") and has("id") and has("package"))' "$W/r.json"
-t_eq "json: summary.policy repeats the verdict" fail "$(jq -r .summary.policy "$W/r.json")"
+t_check "json: policy has verdict, file, in_scope, violations[rule, action, reason]" \
+  jqq '.policy | (.verdict == "fail") and (.file | endswith("root.yaml")) and .in_scope and
+         (.violations[0] | (.rule == "no-root") and (.action == "fail") and (.reason | startswith("the image runs as root")))' "$W/r.json"
+t_eq "json: summary.policy_verdict repeats the verdict" fail "$(jq -r .summary.policy_verdict "$W/r.json")"
+"$BULWARK" -q scan --format json --policy "$W/p/crit.yaml" "$(img vulncrit)" -o "$W/r2.json" 2>/dev/null
+t_check "json: a violation about a finding names its id and package" \
+  jqq '[.policy.violations[] | select(.id == "CVE-2099-0001" and .package == "vulnlib")] | length == 1' "$W/r2.json"
 t_eq "json: no policy member without --policy" null "$("$BULWARK" -q scan --format json "$(img root)" | jq -c .policy)"
 
 # ---------------------------------------------------------------- bad policy files: exit 2, file:line and key

@@ -91,6 +91,35 @@ t_run_expect "db: a database bulwark did not write is refused" 3 "not a bulwark 
 t_run_expect "db: a missing database says how to create it" 3 "bulwark db import" -- \
   "$BULWARK" db info --db "$W/none.sqlite"
 
+# ---- db update from a local server (conditional requests), a mirror dir, offline -------------
+U=$W/update; mkdir -p "$U/srv"
+(cd "$H/tree" && python3 -c 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w"); [z.write(f) for f in ("a.json","b.json")]' "$U/srv/all.zip")
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+(cd "$U/srv" && exec python3 -m http.server --bind 127.0.0.1 "$port") >"$U/server.log" 2>&1 &
+srv=$!
+trap 'kill $srv 2>/dev/null' EXIT
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/all.zip" -o /dev/null && break; sleep 0.1; done
+printf -- '- name: local-osv\n  url: http://127.0.0.1:%s/all.zip\n' "$port" >"$U/feeds.yaml"
+export XDG_CACHE_HOME=$U/cache
+export BULWARK_DB=$U/db.sqlite
+t_run_expect "db update: fetches and imports a feed (plain HTTP warned about)" 0 "plain HTTP" -- \
+  "$BULWARK" db update --feeds "$U/feeds.yaml"
+grep -q 'local-osv .*2 advisories' "$T_ERR" && t_ok "db update: the feed's 2 advisories imported" || t_fail "db update: import" "$(cat "$T_ERR")"
+t_run_expect "db update: a second run sends If-Modified-Since and gets 304 (not re-imported)" 0 "unchanged" -- \
+  "$BULWARK" db update --feeds "$U/feeds.yaml"
+t_eq "db update: the server saw the conditional request answered 304" "1" "$(grep -c '"GET /all.zip HTTP/1.1" 304' "$U/server.log")"
+kill $srv; wait $srv 2>/dev/null
+rc=0; "$BULWARK" db update --feeds "$U/feeds.yaml" 2>"$U/gone.err" || rc=$?
+t_eq "db update: a server that is gone is exit 4" 4 "$rc"
+t_check "db update: ... and the last line says the database is unchanged" grep -q 'the database is unchanged' <(tail -1 "$U/gone.err")
+mkdir -p "$U/mirror"; cp "$U/srv/all.zip" "$U/mirror/local-osv.zip"
+t_run_expect "db update --mirror DIR: air-gapped, from files named after the feeds" 0 "2 advisories" -- \
+  "$BULWARK" --offline db update --feeds "$U/feeds.yaml" --mirror "$U/mirror"
+t_run_expect "db update --offline without a mirror is exit 4" 4 "offline" -- "$BULWARK" --offline db update
+printf -- '- name: ../evil\n  url: https://example.com/x.json\n' >"$U/bad-feeds.yaml"
+t_run_expect "db update: a feed name that is not a plain file name is refused" 3 "must be 1-64" -- \
+  "$BULWARK" db update --feeds "$U/bad-feeds.yaml"
+
 # ---- the real feeds --------------------------------------------------------
 need_shared "vulndb: real feeds" || exit 0
 rm -f "$BULWARK_DB"*

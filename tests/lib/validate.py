@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""validate.py SCHEMA_DIR cyclonedx|spdx FILE: validates FILE against the official JSON
+"""validate.py SCHEMA_DIR cyclonedx|spdx|sarif FILE: validates FILE against the official JSON
 schema kept in SCHEMA_DIR (../shared/data/schemas), with Debian's python3-jsonschema.
 Prints "valid" or the first errors (path: message) and exits 0 / 1."""
 import json
@@ -21,7 +21,8 @@ for _m in (_utils, _validators, _legacy_validators):
         _m.extras_msg = _extras_msg
 
 schema_dir, kind, path = sys.argv[1], sys.argv[2], sys.argv[3]
-name = {"cyclonedx": "bom-1.6.SNAPSHOT.schema.json", "spdx": "spdx-schema.json"}[kind]
+name = {"cyclonedx": "bom-1.6.SNAPSHOT.schema.json", "spdx": "spdx-schema.json",
+        "sarif": "sarif-schema-2.1.0.json"}[kind]
 schema = json.load(open(os.path.join(schema_dir, name)))
 # the CycloneDX schema references spdx.SNAPSHOT.schema.json and jsf-0.82.SNAPSHOT.schema.json
 # by relative URL: resolve them from the same folder, never from the network

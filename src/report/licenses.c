@@ -1,39 +1,15 @@
 /*
- * report/policy.c: the parts of the scan report that the policy gate and the
- * license scanner add (DESIGN.md §6): the `policy` object and the `licenses`
- * array in JSON, and their sections of the table. Shared by the reporters
- * through report_int.h, so every format prints the same verdict.
+ * report/licenses.c: what the license scanner adds to the scan report
+ * (DESIGN.md §6, docs/licenses.md): the `licenses` array and
+ * `summary.licenses` in JSON, and the license section of the table. Every
+ * license is normalised and categorised by license/license.h.
  */
 #include <string.h>
 
 #include "bulwark/bulwark.h"
 #include "bulwark/package.h"
-#include "bulwark/policy.h"
 #include "license/license.h"
 #include "report/report_int.h"
-
-void bw_report__policy_json(bw_jsonw *w, const bw_policy_result *p)
-{
-	bw_jw_key(w, "policy");
-	bw_jw_object_begin(w);
-	bw_jw_kv_string(w, "verdict", p->verdict);
-	bw_jw_kv_string(w, "policy", p->policy);
-	bw_jw_kv_bool(w, "in_scope", p->in_scope);
-	bw_jw_key(w, "violations");
-	bw_jw_array_begin(w);
-	for (size_t i = 0; i < p->n_violations; i++) {
-		const bw_violation *v = &p->violations[i];
-		bw_jw_object_begin(w);
-		bw_jw_kv_string(w, "rule", v->rule);
-		bw_jw_kv_string(w, "action", v->action);
-		bw_jw_kv_string(w, "reason", v->reason);
-		bw_jw_kv_string(w, "id", v->id);
-		bw_jw_kv_string(w, "package", v->package);
-		bw_jw_object_end(w);
-	}
-	bw_jw_array_end(w);
-	bw_jw_object_end(w);
-}
 
 /* Calls fn for each (package, normalised license) of the image; a package
  * without a license gets one call with l NULL. Stops at the first error. */
@@ -129,15 +105,9 @@ int bw_report__licenses_summary_json(bw_jsonw *w, const bw_image *img)
 	return rc;
 }
 
-/* Table cells: control characters from package metadata are not sent to a terminal. */
-static void cell(FILE *out, const char *s, int width)
-{
-	int n = 0;
-	for (; s && *s && (width <= 0 || n < width); s++, n++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
-	for (; n < width; n++)
-		fputc(' ', out);
-}
+/* Column widths of the license rows: 100 columns in all, the license gets the rest. */
+enum { W_PACKAGE = 28, W_TYPE = 6, W_VERSION = 20, W_CATEGORY = 12,
+       W_LICENSE = 100 - W_PACKAGE - W_TYPE - W_VERSION - W_CATEGORY - 4 };
 
 static void license_row(void *ctx, const bw_package *p, const bw_license *l)
 {
@@ -145,61 +115,51 @@ static void license_row(void *ctx, const bw_package *p, const bw_license *l)
 
 	if (!l)
 		return; /* counted in the summary line */
-	cell(out, p->name, 28);
+	bw_report__cell(out, p->name, W_PACKAGE, true);
 	fputc(' ', out);
-	cell(out, p->type, 6);
+	bw_report__cell(out, p->type, W_TYPE, true);
 	fputc(' ', out);
-	cell(out, p->version, 24);
+	bw_report__cell(out, p->version, W_VERSION, true);
 	fputc(' ', out);
-	cell(out, bw_license_category_name(l->category), 12);
+	bw_report__cell(out, bw_license_category_name(l->category), W_CATEGORY, true);
 	fputc(' ', out);
-	cell(out, l->text, 0);
+	bw_report__cell(out, l->text, W_LICENSE, false);
 	fputc('\n', out);
 }
 
-int bw_report__licenses_table(FILE *out, const bw_image *img)
+int bw_report__licenses_table(FILE *out, const bw_image *img, bool color)
 {
 	license_counts c = { 0 };
+	char line[512];
+	size_t n;
 
 	if (each_license(img, count_entry, &c) < 0)
 		return -1;
-	fprintf(out, "Licenses: %zu in %zu packages:", c.entries, bw_image_package_count(img));
-	for (int k = 0; k < BW_LCAT_COUNT; k++)
-		fprintf(out, "%s %s %zu", k ? "," : "", bw_license_category_name((bw_license_category)k),
-			c.by_category[k]);
-	fprintf(out, " (%zu packages declare none)\n\n", c.packages_without);
+	snprintf(line, sizeof(line), "Licenses: %zu in %zu packages; %zu packages declare none", c.entries,
+		 bw_image_package_count(img), c.packages_without);
+	fputc('\n', out);
+	if (color)
+		fputs("\033[1m", out);
+	bw_report__cell(out, line, 100, false);
+	if (color)
+		fputs("\033[0m", out);
+	fputc('\n', out);
+	n = 0;
+	for (int k = 0; k < BW_LCAT_COUNT && n < sizeof(line); k++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s %zu", k ? ", " : "",
+				      bw_license_category_name((bw_license_category)k), c.by_category[k]);
+	bw_report__cell(out, line, 100, false);
+	fputc('\n', out);
 	if (c.entries == 0)
 		return 0;
-	fprintf(out, "%-28s %-6s %-24s %-12s %s\n", "PACKAGE", "TYPE", "VERSION", "CATEGORY", "LICENSE");
-	if (each_license(img, license_row, out) < 0)
-		return -1;
 	fputc('\n', out);
-	return 0;
-}
-
-void bw_report__policy_table(FILE *out, const bw_policy_result *p)
-{
-	size_t counts[3] = { 0 };
-
-	for (size_t i = 0; i < p->n_violations; i++) {
-		const char *a = p->violations[i].action;
-		counts[!strcmp(a, "fail") ? 0 : !strcmp(a, "warn") ? 1 : 2]++;
-	}
-	fprintf(out, "Policy %s: %s", p->policy ? p->policy : "", !strcmp(p->verdict, "fail") ? "FAIL"
-								   : !strcmp(p->verdict, "warn") ? "WARN" : "PASS");
-	if (!p->in_scope) {
-		fputs(" (the image is outside the policy's scope)\n", out);
-		return;
-	}
-	fprintf(out, " (%zu fail, %zu warn, %zu info)\n", counts[0], counts[1], counts[2]);
-	for (size_t i = 0; i < p->n_violations; i++) {
-		const bw_violation *v = &p->violations[i];
-		fputs("  ", out);
-		cell(out, v->action, 5);
-		fputc(' ', out);
-		cell(out, v->rule, 0);
-		fputs(": ", out);
-		cell(out, v->reason, 0);
-		fputc('\n', out);
-	}
+	bw_report__cell(out, "PACKAGE", W_PACKAGE, true);
+	fputc(' ', out);
+	bw_report__cell(out, "TYPE", W_TYPE, true);
+	fputc(' ', out);
+	bw_report__cell(out, "VERSION", W_VERSION, true);
+	fputc(' ', out);
+	bw_report__cell(out, "CATEGORY", W_CATEGORY, true);
+	fputs(" LICENSE\n", out);
+	return each_license(img, license_row, out);
 }
