@@ -41,17 +41,21 @@ advisories=$("$BULWARK" db info --format json | jq .advisories)
 printf '%-52s %8.3f s   (%s advisories, database %s MB)\n' "db import of every shared feed" "$import_s" \
   "$advisories" "$(( $(stat -c %s "$BULWARK_DB") / 1000000 ))"
 
-# 2,000 Python packages at old versions, named after PyPA advisories: most of them match
-root=$tmp/root; site=$root/usr/lib/python3/dist-packages; mkdir -p "$site"
-tar -xzf "$V/osv/pypa-advisory-database-vulns.tar.gz" -C "$tmp" --wildcards '*/vulns/*' 2>/dev/null || true
-find "$tmp" -path '*/vulns/*' -name '*.yaml' -printf '%h\n' | xargs -n1 basename | sort -u | head -2000 >"$tmp/names"
-while read -r n; do
-  d="$site/${n}-0.0.1.dist-info"; mkdir -p "$d"
-  printf 'Metadata-Version: 2.1\nName: %s\nVersion: 0.0.1\n' "$n" >"$d/METADATA"
-done <"$tmp/names"
-npk=$(wc -l <"$tmp/names")
+# ~2,000 Python packages at old versions, named after PyPA advisories (664 names, in three
+# virtual environments at three versions): most of them match
+root=$tmp/root
+tar -xzf "$V/osv/pypa-advisory-database-vulns.tar.gz" -C "$tmp"
+find "$tmp/vulns" -name '*.yaml' -printf '%h\n' | xargs -n1 basename | sort -u >"$tmp/names"
+for venv in 1 2 3; do
+  site=$root/opt/venv$venv/lib/python3.11/site-packages; mkdir -p "$site"
+  while read -r n; do
+    d="$site/${n}-0.$venv.0.dist-info"; mkdir -p "$d"
+    printf 'Metadata-Version: 2.1\nName: %s\nVersion: 0.%s.0\n' "$n" "$venv" >"$d/METADATA"
+  done <"$tmp/names"
+done
+npk=$(( $(wc -l <"$tmp/names") * 3 ))
 mkdir -p "$root/etc"; printf 'ID=debian\nVERSION_ID=12\n' >"$root/etc/os-release"
-BULWARK_TIMING=1 "$BULWARK" scan "dir:$root" -q --format json -o "$tmp/py.json" 2>"$tmp/py.timing"
+BULWARK_TIMING=1 "$BULWARK" -q scan "dir:$root" --format json -o "$tmp/py.json" 2>"$tmp/py.timing"
 printf '%-52s %8s ms   (%s packages, %s findings)\n' "matching $npk Python packages" \
   "$(sed -n 's/.*match \([0-9.]*\) ms.*/\1/p' "$tmp/py.timing")" "$npk" "$(jq .summary.vulnerabilities "$tmp/py.json")"
 
@@ -61,7 +65,7 @@ if [ -d "$SHARED/fixtures" ]; then
   mapfile -t blobs < <(jq -r '.layers[] | select(.mediaType | endswith("gzip")) | .digest | sub(":"; "/")' <<<"$manifest")
   paths=(); for b in "${blobs[@]}"; do paths+=("$layout/blobs/$b"); done
   cat "${paths[@]}" >/dev/null
-  BULWARK_TIMING=1 "$BULWARK" scan "oci:$layout:latest" -q --format json -o "$tmp/ks.json" 2>"$tmp/ks.timing"
+  BULWARK_TIMING=1 "$BULWARK" -q scan "oci:$layout:latest" --format json -o "$tmp/ks.json" 2>"$tmp/ks.timing"
   floor=$(timeit taskset -c 0 igzip -dc "${paths[@]}")
   sbom=$(timeit "$BULWARK" sbom --format json "oci:$layout:latest")
   scan=$(timeit "$BULWARK" scan --format json "oci:$layout:latest")

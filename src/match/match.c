@@ -18,6 +18,7 @@
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/strmap.h"
 #include "version/version.h"
 #include "vulndb/ecosystem.h"
 #include "vulndb/vulndb_int.h"
@@ -57,6 +58,10 @@ typedef struct pkg_ctx {
 	match_hit *hits;
 	size_t n_hits;
 	bool overflow;
+	/* OSV ranges parsed once per scan: the same advisory rows come back for every copy
+	 * of a package (node_modules, virtual environments); text -> json_t */
+	bw_strmap parsed;
+	bw_arena parsed_keys;
 } pkg_ctx;
 
 static const char *const severity_names[] = { "UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL" };
@@ -222,6 +227,28 @@ static char *arena_printf(bw_arena *a, const char *fmt, ...)
 	return bw_arena_strdup(a, buf);
 }
 
+/*
+ * A cheap necessary condition for two versions to be equal under any scheme
+ * bulwark knows: the same first number (after a 'v' and leading zeros), so a
+ * list of hundreds of versions costs string scans, not parses. Epochs (':',
+ * '!') can make "0:1.0" equal "1.0": then it says maybe.
+ */
+static bool same_leading_number(const char *a, const char *b)
+{
+	if (strpbrk(a, ":!") || strpbrk(b, ":!"))
+		return true;
+	if (*a == 'v' || *a == 'V')
+		a++;
+	if (*b == 'v' || *b == 'V')
+		b++;
+	while (*a == '0' && a[1] >= '0' && a[1] <= '9')
+		a++;
+	while (*b == '0' && b[1] >= '0' && b[1] <= '9')
+		b++;
+	size_t na = strspn(a, "0123456789"), nb = strspn(b, "0123456789");
+	return na == nb && strncmp(a, b, na) == 0;
+}
+
 /* An OSV affected row: 1 and the fixed version (or NULL) when v is affected. */
 static int osv_decide(pkg_ctx *c, const char *ranges_text, bool *hit_out, const char **fixed_out,
 		      const char **why_out)
@@ -232,23 +259,23 @@ static int osv_decide(pkg_ctx *c, const char *ranges_text, bool *hit_out, const 
 	bool hit = false, listed = false, no_fix = false;
 
 	*hit_out = false;
-	if (bw_json_parse("advisory ranges", ranges_text, strlen(ranges_text), MAX_RANGES_JSON, &doc) < 0) {
-		bw_error_clear();
-		return 0;
+	if (!(doc = bw_strmap_get(&c->parsed, ranges_text))) {
+		if (bw_json_parse("advisory ranges", ranges_text, strlen(ranges_text), MAX_RANGES_JSON, &doc) < 0) {
+			bw_error_clear();
+			return 0;
+		}
+		const char *key = bw_arena_strdup(&c->parsed_keys, ranges_text);
+		if (!key || bw_strmap_put(&c->parsed, key, doc) < 0) {
+			json_decref(doc);
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		}
 	}
-	/* listed versions are equal by the ecosystem's order, not as strings (Maven 1.0 = 1.0.0) */
-	json_array_foreach(json_object_get(doc, "v"), i, v)
-		if (!listed && json_is_string(v) &&
-		    (strcmp(json_string_value(v), c->version) == 0 || vcmp(c->scheme, json_string_value(v), c->version) == 0))
-			listed = true;
 	json_array_foreach(json_object_get(doc, "r"), i, r) {
 		bool inside;
 		const char *fixed = NULL, *in = NULL, *end = NULL;
 		int rc = range_contains(c->scheme, r, c->version, &inside, &fixed, &in, &end);
-		if (rc < 0) {
-			json_decref(doc);
+		if (rc < 0)
 			return rc;
-		}
 		if (rc > 0 || !inside)
 			continue;
 		/* every range holding the version must be left: the highest next fix, and none
@@ -269,6 +296,18 @@ static int osv_decide(pkg_ctx *c, const char *ranges_text, bool *hit_out, const 
 	}
 	if (no_fix)
 		best_fixed = NULL;
+	/* listed versions are equal by the ecosystem's order, not only as strings (Maven 1.0 =
+	 * 1.0.0); a range already holding the version makes the list moot */
+	if (!hit) {
+		json_array_foreach(json_object_get(doc, "v"), i, v) {
+			const char *lv = json_string_value(v);
+			if (lv && (strcmp(lv, c->version) == 0 ||
+				   (same_leading_number(lv, c->version) && vcmp(c->scheme, lv, c->version) == 0))) {
+				listed = true;
+				break;
+			}
+		}
+	}
 	if (hit || listed) {
 		bw_arena *a = &c->out->arena;
 		*hit_out = true;
@@ -282,7 +321,6 @@ static int osv_decide(pkg_ctx *c, const char *ranges_text, bool *hit_out, const 
 		else
 			*why_out = arena_printf(a, "%s is at or above %s, no fix", c->version, intro ? intro : "0");
 	}
-	json_decref(doc);
 	return 0;
 }
 
@@ -656,6 +694,11 @@ int bw_vulns_match(bw_vulns **out, const bw_image *img, bw_vulndb *db, const bw_
 		}
 	}
 	free(c.hits);
+	for (size_t i = 0; i < c.parsed.cap; i++)
+		if (c.parsed.slots[i].key && c.parsed.slots[i].value)
+			json_decref(c.parsed.slots[i].value);
+	bw_strmap_free(&c.parsed);
+	bw_arena_free(&c.parsed_keys);
 	if (rc < 0) {
 		bw_vulns_free(v);
 		return rc;
