@@ -106,6 +106,7 @@ int bw_image_add_package(bw_image *img, const bw_pkg_new *p)
 	q->maintainer = keep(img, p->maintainer, &fail);
 	q->path = keep(img, p->path, &fail);
 	q->purl = keep(img, purl, &fail);
+	q->os_package = keep(img, p->os_package, &fail);
 	q->layer = p->layer;
 	if (p->n_licenses) {
 		const char **l = bw_arena_alloc(&img->pkg_mem, p->n_licenses * sizeof(char *));

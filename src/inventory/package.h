@@ -33,6 +33,7 @@ typedef struct bw_pkg_new {
 	const char *purl_namespace, *purl_distro, *purl_epoch;
 	const char *purl_version; /* when the purl's version differs (rpm: no epoch, it is a qualifier) */
 	const char *purl;         /* a purl given as is (SBOM input); the pieces above are then unused */
+	const char *os_package;   /* SBOM input: the OS package that installed this one, as the SBOM says */
 	/* Dependencies as the source states them (package-lock, go build info,
 	 * Cargo.lock): "name@version" of packages read from the same file. */
 	const char *const *depends;

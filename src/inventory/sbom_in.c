@@ -152,7 +152,7 @@ static void distro_from_qualifier(sbom_ctx *c, const char *d)
 }
 
 static int add_from_purl(sbom_ctx *c, const char *purl_text, const char *src_name, const char *src_version,
-			 const char *const *licenses, size_t n_licenses)
+			 const char *const *licenses, size_t n_licenses, const char *os_package)
 {
 	purl p;
 	char version[1100], sname[512] = "", sversion[600] = "";
@@ -202,6 +202,7 @@ static int add_from_purl(sbom_ctx *c, const char *purl_text, const char *src_nam
 		.source_name = sname[0] ? sname : NULL, .source_version = sname[0] ? sversion : NULL,
 		.licenses = licenses, .n_licenses = n_licenses,
 		.purl = purl_text,
+		.os_package = os_package && *os_package ? os_package : NULL,
 	};
 	return bw_image_add_package(c->img, &n);
 }
@@ -288,7 +289,8 @@ static int cyclonedx(sbom_ctx *c, json_t *doc)
 					 te && strcmp(te, "0") ? ":" : "", tv ? tv : "", tr ? "-" : "", tr ? tr : "");
 				sv = trivy_v;
 			}
-			if ((rc = add_from_purl(c, purl_text, sn, sv, lic, nl)) < 0)
+			if ((rc = add_from_purl(c, purl_text, sn, sv, lic, nl,
+						property(comp, "bulwark:package:os_package"))) < 0)
 				return rc;
 		} else {
 			c->components++;
@@ -348,7 +350,14 @@ static int spdx(sbom_ctx *c, json_t *doc)
 		const char *declared = json_string_value(json_object_get(p, "licenseDeclared"));
 		size_t nl = declared && strcmp(declared, "NOASSERTION") && strcmp(declared, "NONE") ? 1 : 0;
 		lic[0] = declared;
-		if ((rc = add_from_purl(c, purl_text, sn[0] ? sn : NULL, sv[0] ? sv : NULL, lic, nl)) < 0)
+		/* bulwark writes "...; installed by the OS package NAME" in the comment */
+		char osp[256] = "";
+		const char *comment = json_string_value(json_object_get(p, "comment"));
+		const char *mark = comment ? strstr(comment, "; installed by the OS package ") : NULL;
+		if (mark)
+			snprintf(osp, sizeof(osp), "%s", mark + strlen("; installed by the OS package "));
+		if ((rc = add_from_purl(c, purl_text, sn[0] ? sn : NULL, sv[0] ? sv : NULL, lic, nl,
+					osp[0] ? osp : NULL)) < 0)
 			return rc;
 	}
 	return 0;

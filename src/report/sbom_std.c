@@ -439,8 +439,9 @@ static int spdx(FILE *out, const bw_image *img)
 				 p->source_version ? p->source_version : "");
 			bw_jw_kv_string(&w, "sourceInfo", buf);
 		}
-		snprintf(buf, sizeof(buf), "path %s in layer %zu (%s)", p->path ? p->path : "?", p->layer + 1,
-			 layer_of(in, p->layer) ? layer_of(in, p->layer) : "-");
+		snprintf(buf, sizeof(buf), "path %s in layer %zu (%s)%s%s", p->path ? p->path : "?", p->layer + 1,
+			 layer_of(in, p->layer) ? layer_of(in, p->layer) : "-",
+			 p->os_package ? "; installed by the OS package " : "", p->os_package ? p->os_package : "");
 		bw_jw_kv_string(&w, "comment", buf);
 		bw_jw_key(&w, "externalRefs");
 		bw_jw_array_begin(&w);
