@@ -38,12 +38,12 @@ struct bw_vulns {
 
 typedef struct match_hit {
 	const char *id;
-	const char **ids;   /* id first, then aliases */
+	const char *const *ids;   /* id first, then aliases (interned per advisory) */
 	size_t n_ids;
 	const char *status;
 	const char *fixed;
 	const char *row_severity, *adv_severity;
-	const char *cvss, *title, *source, *why;
+	const char *cvss, *cvss_severity, *title, *source, *why;
 	bool native;        /* from a distribution's own feed */
 	size_t group;       /* union-find parent */
 } match_hit;
@@ -62,7 +62,68 @@ typedef struct pkg_ctx {
 	 * of a package (node_modules, virtual environments); text -> json_t */
 	bw_strmap parsed;
 	bw_arena parsed_keys;
+	/* advisory-level strings copied once per scan: advisory rowid -> adv_intern */
+	bw_strmap advisories;
 } pkg_ctx;
+
+typedef struct adv_intern {
+	const char **ids;   /* id first, then aliases */
+	size_t n_ids;
+	const char *adv_severity, *cvss, *title, *source;
+	const char *cvss_severity; /* from the highest CVSS score, or NULL */
+} adv_intern;
+
+static const char *severity_from_cvss(const char *cvss)
+{
+	json_t *doc = NULL, *e;
+	size_t i;
+	double best = -1;
+
+	if (!cvss || bw_json_parse("cvss", cvss, strlen(cvss), 1 << 20, &doc) < 0) {
+		bw_error_clear();
+		return NULL;
+	}
+	json_array_foreach(doc, i, e) {
+		json_t *s = json_object_get(e, "score");
+		if (json_is_number(s) && json_number_value(s) > best)
+			best = json_number_value(s);
+	}
+	json_decref(doc);
+	if (best < 0)
+		return NULL;
+	return best >= 9.0 ? "CRITICAL" : best >= 7.0 ? "HIGH" : best >= 4.0 ? "MEDIUM" : best > 0 ? "LOW" : NULL;
+}
+
+
+/* The advisory's strings, copied into the result's arena the first time it is hit. */
+static const adv_intern *intern_advisory(pkg_ctx *c, const bw_affected_row *row)
+{
+	bw_arena *a = &c->out->arena;
+	char key[32];
+	snprintf(key, sizeof(key), "%lld", (long long)row->advisory);
+	adv_intern *v = bw_strmap_get(&c->advisories, key);
+	if (v)
+		return v;
+	const char *k = bw_arena_strdup(&c->parsed_keys, key);
+	if (!k || !(v = bw_arena_alloc(a, sizeof(*v))) ||
+	    !(v->ids = bw_arena_alloc(a, (row->n_aliases + 1) * sizeof(*v->ids))))
+		return NULL;
+	v->n_ids = 0;
+	if (!(v->ids[v->n_ids++] = bw_arena_strdup(a, row->id)))
+		return NULL;
+	for (size_t i = 0; i < row->n_aliases; i++)
+		if (!(v->ids[v->n_ids++] = bw_arena_strdup(a, row->aliases[i])))
+			return NULL;
+	v->adv_severity = row->adv_severity ? bw_arena_strdup(a, row->adv_severity) : NULL;
+	v->cvss = row->cvss ? bw_arena_strdup(a, row->cvss) : NULL;
+	v->title = row->summary ? bw_arena_strdup(a, row->summary) : NULL;
+	v->source = bw_arena_strdup(a, row->source);
+	v->cvss_severity = severity_from_cvss(v->cvss); /* a static string */
+	if ((row->adv_severity && !v->adv_severity) || (row->cvss && !v->cvss) || (row->summary && !v->title) ||
+	    !v->source || bw_strmap_put(&c->advisories, k, v) < 0)
+		return NULL;
+	return v;
+}
 
 static const char *const severity_names[] = { "UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL" };
 
@@ -104,6 +165,7 @@ int bw_severity_parse_list(const char *list, unsigned *out)
 typedef struct event {
 	char kind;          /* i f l m (introduced fixed last_affected limit) */
 	const char *version;
+	size_t index;       /* position in the JSON array (sort_ranges) */
 } event;
 
 typedef struct sort_ctx {
@@ -158,6 +220,10 @@ static int range_contains(bw_version_scheme scheme, json_t *evs, const char *v, 
 
 	*inside = false;
 	*fixed = NULL;
+	if (!json_is_array(evs)) {
+		free(e);
+		return 1; /* a range whose versions this scheme cannot order (sort_ranges) */
+	}
 	if (!e)
 		return bw_error_set(BW_EINTERNAL, "out of memory");
 	json_array_foreach(evs, i, ev) {
@@ -167,13 +233,9 @@ static int range_contains(bw_version_scheme scheme, json_t *evs, const char *v, 
 			free(e);
 			return 1; /* written by us; a damaged row is ignored */
 		}
-		e[i] = (event){ k[0], ver };
+		e[i] = (event){ k[0], ver, i };
 	}
-	qsort_r(e, n, sizeof(*e), cmp_events, &sc);
-	if (sc.bad) {
-		free(e);
-		return 1;
-	}
+	(void)sc; /* the events were sorted once, when the ranges were parsed (sort_ranges) */
 	const char *intro = NULL;
 	for (i = 0; i < n; i++) {
 		bool zero = e[i].kind == 'i' && strcmp(e[i].version, "0") == 0;
@@ -228,6 +290,50 @@ static char *arena_printf(bw_arena *a, const char *fmt, ...)
 }
 
 /*
+ * Puts the events of every range of a parsed ranges document in version order,
+ * once per scan; a range with a version the scheme cannot order becomes null
+ * and is ignored.
+ */
+static int sort_ranges(json_t *doc, bw_version_scheme scheme)
+{
+	json_t *ranges = json_object_get(doc, "r"), *evs, *ev;
+	size_t i, j;
+
+	json_array_foreach(ranges, i, evs) {
+		size_t n = json_array_size(evs);
+		event *e = calloc(n ? n : 1, sizeof(*e));
+		json_t **keep = calloc(n ? n : 1, sizeof(*keep));
+		sort_ctx sc = { scheme, false };
+		if (!e || !keep) {
+			free(e);
+			free(keep);
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		}
+		json_array_foreach(evs, j, ev) {
+			const char *k = json_string_value(json_array_get(ev, 0));
+			const char *ver = json_string_value(json_array_get(ev, 1));
+			if (!k || !ver)
+				sc.bad = true;
+			e[j] = (event){ k ? k[0] : 0, ver ? ver : "", (size_t)j };
+		}
+		if (!sc.bad)
+			qsort_r(e, n, sizeof(*e), cmp_events, &sc);
+		if (sc.bad) {
+			json_array_set_new(ranges, i, json_null());
+		} else {
+			for (j = 0; j < n; j++)
+				keep[j] = json_incref(json_array_get(evs, e[j].index));
+			json_array_clear(evs);
+			for (j = 0; j < n; j++)
+				json_array_append_new(evs, keep[j]);
+		}
+		free(e);
+		free(keep);
+	}
+	return 0;
+}
+
+/*
  * A cheap necessary condition for two versions to be equal under any scheme
  * bulwark knows: the same first number (after a 'v' and leading zeros), so a
  * list of hundreds of versions costs string scans, not parses. Epochs (':',
@@ -259,17 +365,30 @@ static int osv_decide(pkg_ctx *c, const char *ranges_text, bool *hit_out, const 
 	bool hit = false, listed = false, no_fix = false;
 
 	*hit_out = false;
-	if (!(doc = bw_strmap_get(&c->parsed, ranges_text))) {
-		if (bw_json_parse("advisory ranges", ranges_text, strlen(ranges_text), MAX_RANGES_JSON, &doc) < 0) {
+	/* keyed by scheme and text: the events are sorted in the scheme's order */
+	size_t tlen = strlen(ranges_text);
+	char *key = malloc(tlen + 2);
+	if (!key)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	key[0] = (char)('A' + (int)c->scheme);
+	memcpy(key + 1, ranges_text, tlen + 1);
+	if (!(doc = bw_strmap_get(&c->parsed, key))) {
+		const char *kept = NULL;
+		if (bw_json_parse("advisory ranges", ranges_text, tlen, MAX_RANGES_JSON, &doc) < 0) {
 			bw_error_clear();
+			free(key);
 			return 0;
 		}
-		const char *key = bw_arena_strdup(&c->parsed_keys, ranges_text);
-		if (!key || bw_strmap_put(&c->parsed, key, doc) < 0) {
+		int rc = sort_ranges(doc, c->scheme);
+		if (rc == 0 && (!(kept = bw_arena_strdup(&c->parsed_keys, key)) || bw_strmap_put(&c->parsed, kept, doc) < 0))
+			rc = bw_error_set(BW_EINTERNAL, "out of memory");
+		if (rc < 0) {
 			json_decref(doc);
-			return bw_error_set(BW_EINTERNAL, "out of memory");
+			free(key);
+			return rc;
 		}
 	}
+	free(key);
 	json_array_foreach(json_object_get(doc, "r"), i, r) {
 		bool inside;
 		const char *fixed = NULL, *in = NULL, *end = NULL;
@@ -370,21 +489,21 @@ static int on_row(const bw_affected_row *row, void *p)
 		return 0;
 	}
 	match_hit *h = &c->hits[c->n_hits];
-	memset(h, 0, sizeof(*h));
-	h->ids = bw_arena_alloc(a, (row->n_aliases + 1) * sizeof(*h->ids));
-	if (!h->ids || !(h->id = bw_arena_strdup(a, row->id)))
+	const adv_intern *adv = intern_advisory(c, row);
+	if (!adv)
 		return bw_error_set(BW_EINTERNAL, "out of memory");
-	h->ids[h->n_ids++] = h->id;
-	for (size_t i = 0; i < row->n_aliases; i++)
-		if (!(h->ids[h->n_ids++] = bw_arena_strdup(a, row->aliases[i])))
-			return bw_error_set(BW_EINTERNAL, "out of memory");
+	memset(h, 0, sizeof(*h));
+	h->ids = adv->ids;
+	h->n_ids = adv->n_ids;
+	h->id = adv->ids[0];
 	h->status = status;
 	h->fixed = fixed;
 	h->row_severity = row->severity ? bw_arena_strdup(a, row->severity) : NULL;
-	h->adv_severity = row->adv_severity ? bw_arena_strdup(a, row->adv_severity) : NULL;
-	h->cvss = row->cvss ? bw_arena_strdup(a, row->cvss) : NULL;
-	h->title = row->summary ? bw_arena_strdup(a, row->summary) : NULL;
-	h->source = bw_arena_strdup(a, row->source);
+	h->adv_severity = adv->adv_severity;
+	h->cvss = adv->cvss;
+	h->cvss_severity = adv->cvss_severity;
+	h->title = adv->title;
+	h->source = adv->source;
 	h->why = why ? arena_printf(a, "%s (%s, %s order)", why, row->source, bw_version_scheme_name(c->scheme)) : NULL;
 	h->native = !row->from_osv;
 	h->group = c->n_hits;
@@ -425,26 +544,6 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static const char *severity_from_cvss(const char *cvss)
-{
-	json_t *doc = NULL, *e;
-	size_t i;
-	double best = -1;
-
-	if (!cvss || bw_json_parse("cvss", cvss, strlen(cvss), 1 << 20, &doc) < 0) {
-		bw_error_clear();
-		return NULL;
-	}
-	json_array_foreach(doc, i, e) {
-		json_t *s = json_object_get(e, "score");
-		if (json_is_number(s) && json_number_value(s) > best)
-			best = json_number_value(s);
-	}
-	json_decref(doc);
-	if (best < 0)
-		return NULL;
-	return best >= 9.0 ? "CRITICAL" : best >= 7.0 ? "HIGH" : best >= 4.0 ? "MEDIUM" : best > 0 ? "LOW" : NULL;
-}
 
 static int add_finding(pkg_ctx *c, size_t root, const bw_vuln_options *opts)
 {
@@ -453,7 +552,7 @@ static int add_finding(pkg_ctx *c, size_t root, const bw_vuln_options *opts)
 	const char *ids[MAX_IDS_PER_FINDING];
 	size_t n_ids = 0;
 	const char *fixed = NULL, *status = "will_not_fix", *title = NULL, *why = NULL;
-	const char *severity = NULL, *adv_sev = NULL, *cvss = NULL;
+	const char *severity = NULL, *adv_sev = NULL, *cvss = NULL, *cvss_sev = NULL;
 	char sources[512] = "";
 	int status_rank = 0;
 
@@ -485,6 +584,8 @@ static int add_finding(pkg_ctx *c, size_t root, const bw_vuln_options *opts)
 			adv_sev = h->adv_severity;
 		if (h->cvss && !cvss)
 			cvss = h->cvss;
+		if (h->cvss_severity && severity_rank(h->cvss_severity) > severity_rank(cvss_sev))
+			cvss_sev = h->cvss_severity;
 		if (!strstr(sources, h->source)) {
 			size_t len = strlen(sources);
 			snprintf(sources + len, sizeof(sources) - len, "%s%s", len ? ", " : "", h->source);
@@ -496,7 +597,7 @@ static int add_finding(pkg_ctx *c, size_t root, const bw_vuln_options *opts)
 	if (!severity)
 		severity = adv_sev;
 	if (!severity)
-		severity = severity_from_cvss(cvss);
+		severity = cvss_sev;
 	if (!severity)
 		severity = "UNKNOWN";
 	/* the id: best-ranked, ties broken by order */
@@ -698,6 +799,7 @@ int bw_vulns_match(bw_vulns **out, const bw_image *img, bw_vulndb *db, const bw_
 		if (c.parsed.slots[i].key && c.parsed.slots[i].value)
 			json_decref(c.parsed.slots[i].value);
 	bw_strmap_free(&c.parsed);
+	bw_strmap_free(&c.advisories);
 	bw_arena_free(&c.parsed_keys);
 	if (rc < 0) {
 		bw_vulns_free(v);
