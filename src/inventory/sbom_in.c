@@ -365,23 +365,11 @@ static int spdx(sbom_ctx *c, json_t *doc)
 
 int bw_sbom_image_open(bw_image *img, const char *path)
 {
-	FILE *f = fopen(path, "rb");
 	bw_buf b = BW_BUF_INIT(BW_SBOM_MAX_BYTES);
 	json_t *doc = NULL;
 	sbom_ctx c = { .img = img, .what = path };
-	char chunk[65536];
-	size_t n;
-	int rc = 0;
+	int rc = bw_buf_read_file(&b, path, BW_EINPUT, "the SBOM");
 
-	if (!f)
-		return bw_error_set(BW_EINPUT, "sbom:%s: cannot open: %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (bw_buf_append(&b, chunk, n) < 0) {
-			rc = bw_error_set(BW_EINPUT, "sbom:%s: larger than the %llu-byte limit for an SBOM", path,
-					  (unsigned long long)BW_SBOM_MAX_BYTES);
-			break;
-		}
-	fclose(f);
 	if (rc == 0)
 		rc = bw_json_parse(path, b.data, b.len, BW_SBOM_MAX_BYTES, &doc);
 	bw_buf_free(&b);

@@ -119,22 +119,9 @@ static const char *str_field(json_t *o, const char *key)
 
 static int read_doc(const char *path, bool yaml, json_t **out)
 {
-	FILE *f = fopen(path, "rb");
 	bw_buf b = BW_BUF_INIT(MAX_SUPPRESS_FILE);
-	char chunk[65536];
-	size_t n;
-	int rc = 0;
+	int rc = bw_buf_read_file(&b, path, BW_EINPUT, yaml ? "the ignore file" : "the VEX document");
 
-	if (!f)
-		return bw_error_set(BW_EINPUT, "%s: cannot open: %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (bw_buf_append(&b, chunk, n) < 0) {
-			rc = bw_error_set(BW_EINPUT, "%s: larger than %d bytes", path, (int)MAX_SUPPRESS_FILE);
-			break;
-		}
-	if (rc == 0 && ferror(f))
-		rc = bw_error_set(BW_EINPUT, "%s: read error", path);
-	fclose(f);
 	if (rc == 0)
 		rc = yaml ? bw_yaml_parse(path, b.data, b.len, MAX_SUPPRESS_FILE, 0, out)
 			  : bw_json_parse(path, b.data, b.len, MAX_SUPPRESS_FILE, out);

@@ -841,30 +841,11 @@ done:
 int bw_policy_load(bw_policy **out, const char *path)
 {
 	bw_buf b = BW_BUF_INIT(BW_POLICY_MAX_BYTES);
-	char chunk[16384];
-	FILE *f;
-	size_t n;
 	int rc;
 
 	*out = NULL;
-	if (!(f = fopen(path, "rb")))
-		return bw_error_set(BW_EUSAGE, "%s: cannot read the policy file: %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if ((rc = bw_buf_append(&b, chunk, n)) < 0) {
-			fclose(f);
-			bw_buf_free(&b);
-			return rc == -1 ? bw_error_set(BW_EUSAGE, "%s: a policy file larger than %d bytes", path,
-						       BW_POLICY_MAX_BYTES)
-					: bw_error_set(BW_EINTERNAL, "out of memory");
-		}
-	}
-	if (ferror(f)) {
-		fclose(f);
-		bw_buf_free(&b);
-		return bw_error_set(BW_EUSAGE, "%s: cannot read the policy file", path);
-	}
-	fclose(f);
-	rc = bw_policy__parse(out, path, b.data ? (const char *)b.data : "", b.len);
+	if ((rc = bw_buf_read_file(&b, path, BW_EUSAGE, "the policy file")) == 0)
+		rc = bw_policy__parse(out, path, b.data ? (const char *)b.data : "", b.len);
 	bw_buf_free(&b);
 	return rc;
 }

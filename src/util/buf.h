@@ -26,6 +26,14 @@ int bw_buf_append(bw_buf *b, const void *data, size_t len);
 int bw_buf_append_str(bw_buf *b, const char *s);
 void bw_buf_reset(bw_buf *b);
 void bw_buf_free(bw_buf *b);
+/*
+ * Reads the regular file at path into out (which must be empty), refusing a
+ * file larger than out->max. Errors carry `code` (BW_EINPUT for data,
+ * BW_EUSAGE for a file the user names as configuration) and one line naming
+ * the path and `what` it was ("a feed file", "the policy file").
+ */
+int bw_buf_read_file(bw_buf *out, const char *path, int code, const char *what);
+
 /* Hands the data to the caller (free() it); the buffer becomes empty. */
 uint8_t *bw_buf_detach(bw_buf *b, size_t *len);
 

@@ -214,45 +214,6 @@ static int import_document(bw_import *imp, const char *what, const char *name,
 	return rc;
 }
 
-static int read_file(const char *path, size_t max, bw_buf *out)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	struct stat sb;
-	int rc = 0;
-
-	if (fd < 0)
-		return bw_error_set(BW_EINPUT, "%s: cannot open: %s", path, strerror(errno));
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return bw_error_set(BW_EINPUT, "%s: not a regular file", path);
-	}
-	if ((uint64_t)sb.st_size > max) {
-		close(fd);
-		return bw_error_set(BW_EINPUT, "%s: %lld bytes is over the %zu-byte limit for one feed file",
-				    path, (long long)sb.st_size, max);
-	}
-	char chunk[65536];
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = bw_error_set(BW_EINPUT, "%s: read: %s", path, strerror(errno));
-			break;
-		}
-		if (n == 0)
-			break;
-		int a = bw_buf_append(out, chunk, (size_t)n);
-		if (a < 0) {
-			rc = a == -1 ? bw_error_set(BW_EINPUT, "%s: over the %zu-byte limit for one feed file", path, max)
-				     : bw_error_set(BW_EINTERNAL, "out of memory");
-			break;
-		}
-	}
-	close(fd);
-	return rc;
-}
-
 typedef struct walk {
 	bw_import *imp;
 	uint64_t files;
@@ -406,7 +367,8 @@ static int import_file(walk *w, const char *path, bool single)
 
 	if (++w->files > BW_FEED_MAX_FILES)
 		return bw_error_set(BW_EINPUT, "%s: more than %d files", path, BW_FEED_MAX_FILES);
-	if ((rc = read_file(path, single ? BW_FEED_MAX_FILE_BYTES : BW_FEED_MAX_MEMBER_BYTES, &data)) < 0) {
+	data.max = single ? BW_FEED_MAX_FILE_BYTES : BW_FEED_MAX_MEMBER_BYTES;
+	if ((rc = bw_buf_read_file(&data, path, BW_EINPUT, "a feed file")) < 0) {
 		bw_buf_free(&data);
 		if (!single && bw_error_last()->code == BW_EINPUT) {
 			bw_import_skip(w->imp, "%s", bw_error_last()->message);

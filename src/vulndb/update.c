@@ -80,22 +80,12 @@ static bool safe_feed_name(const char *n)
 
 int bw_vulndb_feeds_load(const char *path, bw_vulndb_feeds **out)
 {
-	FILE *f = fopen(path, "rb");
 	bw_buf b = BW_BUF_INIT(MAX_FEEDS_FILE);
 	bw_vulndb_feeds *fs = NULL;
-	char chunk[8192];
-	size_t n;
-	int rc = 0;
+	int rc;
 
 	*out = NULL;
-	if (!f)
-		return bw_error_set(BW_EINPUT, "%s: cannot open: %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (bw_buf_append(&b, chunk, n) < 0) {
-			rc = bw_error_set(BW_EINPUT, "%s: larger than %d bytes", path, MAX_FEEDS_FILE);
-			break;
-		}
-	fclose(f);
+	rc = bw_buf_read_file(&b, path, BW_EINPUT, "the feed list");
 	if (rc == 0 && !(fs = calloc(1, sizeof(*fs))))
 		rc = bw_error_set(BW_EINTERNAL, "out of memory");
 	if (rc == 0)

@@ -28,7 +28,7 @@ t_eq "db info: the source holds the 2 good records" "2 4" "$(jq -r '.sources[] |
 
 # a 600 MB single feed file (sparse): over the one-file bound, rejected before it is read
 truncate -s 600M "$H/huge.json"
-t_run_expect "import: a feed file over the size bound is refused" 3 "limit for one feed file" -- \
+t_run_expect "import: a feed file over the size bound is refused" 3 "larger than the limit" -- \
   "$BULWARK" db import "$H/huge.json"
 rm -f "$H/huge.json"
 # a 1 GiB JSON string inside a gzip member: stopped at the per-member bound while streaming
