@@ -49,6 +49,9 @@ else
   run "$BULWARK" db import "${feeds[@]}"
 fi
 run "$BULWARK" db info
-run "$BULWARK" scan "oci:$image:latest" | cut -c1-150 | head -30
+# (written whole, then shortened: a pipe into head would cut bulwark off mid-write)
+run "$BULWARK" scan "oci:$image:latest" -o "${TMPDIR:-/tmp}/bulwark-demo.scan.txt"
+head -40 "${TMPDIR:-/tmp}/bulwark-demo.scan.txt"
+echo "... ($(wc -l <"${TMPDIR:-/tmp}/bulwark-demo.scan.txt") lines in ${TMPDIR:-/tmp}/bulwark-demo.scan.txt)"
 run "$BULWARK" scan --format json "oci:$image:latest" -o "${TMPDIR:-/tmp}/bulwark-demo.scan.json"
 jq '.summary' "${TMPDIR:-/tmp}/bulwark-demo.scan.json"
