@@ -4,6 +4,13 @@
 #include "util/arena.h"
 #include "util/overflow.h"
 
+/*
+ * Blocks start small and double up to BLOCK_BYTES: an arena that holds one
+ * package's strings (a pkgstore per METADATA or package.json) costs a few KiB
+ * of heap, not a 256 KiB mmap and its page faults, while a big arena still
+ * gets big blocks after a few doublings.
+ */
+#define FIRST_BLOCK_BYTES (4 * 1024)
 #define BLOCK_BYTES (256 * 1024)
 
 struct bw_arena_block {
@@ -20,7 +27,10 @@ void *bw_arena_alloc(bw_arena *a, size_t len)
 		return NULL;
 	need &= ~(size_t)7;
 	if (!a->head || a->head->cap - a->head->used < need) {
-		size_t cap = need > BLOCK_BYTES ? need : BLOCK_BYTES;
+		size_t grow = a->head ? a->head->cap * 2 : FIRST_BLOCK_BYTES;
+		if (grow > BLOCK_BYTES)
+			grow = BLOCK_BYTES;
+		size_t cap = need > grow ? need : grow;
 		size_t bytes;
 		if (bw_add_overflow(sizeof(bw_arena_block), cap, &bytes))
 			return NULL;
