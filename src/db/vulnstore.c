@@ -110,7 +110,7 @@ static int check_schema(bw_vulnstore *s)
 
 	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema'", -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
-		version = atoi(col_text(st, 0) ? col_text(st, 0) : "-1");
+		version = (int)sqlite3_column_int(st, 0); /* a non-number reads as 0: not our schema */
 	sqlite3_finalize(st);
 	if (version != BW_VULNSTORE_SCHEMA)
 		return bw_error_set(BW_EINPUT, "%s: %s; re-import the feeds with `bulwark db import`", s->path,
