@@ -69,6 +69,9 @@ enum {
 
 /* 1: handled; 0: not a registry option; <0: the exit status (negated) of a bad value. */
 int cli_registry_option(int code, const char *arg);
+/* For a command's `default:` getopt case: 0 when code was a registry option,
+ * else the exit status (the bad value's, or 2 after printing usage). */
+int cli_registry_or_usage(int code, const char *usage);
 /* The registry options to hand to the library. */
 const bw_registry_options *cli_registry(void);
 

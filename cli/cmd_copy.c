@@ -15,17 +15,6 @@ static const char copy_usage[] =
 	"            copied whole.\n"
 	CLI_REGISTRY_USAGE;
 
-static int registry_or_usage(int c, const char *usage)
-{
-	int r = cli_registry_option(c, optarg);
-	if (r == 1)
-		return 0;
-	if (r < 0)
-		return -r;
-	fputs(usage, stderr);
-	return 2;
-}
-
 int cmd_copy(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -58,7 +47,7 @@ int cmd_copy(int argc, char **argv)
 			break;
 		case 'h': fputs(copy_usage, stdout); return 0;
 		default:
-			if ((status = registry_or_usage(c, copy_usage)) != 0)
+			if ((status = cli_registry_or_usage(c, copy_usage)) != 0)
 				return status;
 		}
 	}
@@ -163,7 +152,7 @@ int cmd_referrers(int argc, char **argv)
 			break;
 		case 'h': fputs(referrers_usage, stdout); return 0;
 		default:
-			if ((status = registry_or_usage(c, referrers_usage)) != 0)
+			if ((status = cli_registry_or_usage(c, referrers_usage)) != 0)
 				return status;
 		}
 	}

@@ -39,13 +39,10 @@ int cmd_sbom(int argc, char **argv)
 		case 'p': opts.platform = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: {
-			int r = cli_registry_option(c, optarg);
-			if (r == 1)
-				break;
-			if (r < 0)
-				return -r;
-			fputs(usage, stderr);
-			return 2;
+			int st = cli_registry_or_usage(c, usage);
+			if (st)
+				return st;
+			break;
 		}
 		}
 	}

@@ -129,13 +129,10 @@ int cmd_scan(int argc, char **argv)
 		case 'I': ignore_file = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: {
-			int r = cli_registry_option(c, optarg);
-			if (r == 1)
-				break;
-			if (r < 0)
-				return -r;
-			fputs(usage, stderr);
-			return 2;
+			int st = cli_registry_or_usage(c, usage);
+			if (st)
+				return st;
+			break;
 		}
 		}
 	}

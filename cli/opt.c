@@ -96,3 +96,14 @@ const bw_registry_options *cli_registry(void)
 		g_cli.registry.certs_dirs = getenv("BULWARK_CERTS_DIRS");
 	return &g_cli.registry;
 }
+
+int cli_registry_or_usage(int code, const char *usage)
+{
+	int r = cli_registry_option(code, optarg);
+	if (r == 1)
+		return 0;
+	if (r < 0)
+		return -r;
+	fputs(usage, stderr);
+	return 2;
+}

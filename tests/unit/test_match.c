@@ -84,6 +84,19 @@ static void findings(bw_vulndb *db, bw_image *img, const bw_vuln_options *o, cha
 	bw_vulns_free(v);
 }
 
+/* Each {purl, expected findings} pair, one image per purl. */
+static void check_cases(bw_vulndb *db, const char *const (*cases)[2], size_t n)
+{
+	char got[4096];
+	for (size_t i = 0; i < n; i++) {
+		bw_image *img = image_of(NULL, &cases[i][0], 1);
+		findings(db, img, NULL, got, sizeof(got));
+		if (strcmp(got, cases[i][1]) != 0)
+			fail_msg("%s: got [%s], want [%s]", cases[i][0], got, cases[i][1]);
+		bw_image_free(img);
+	}
+}
+
 static bw_vulndb *fresh(void)
 {
 	bw_vulndb *db = NULL;
@@ -100,7 +113,6 @@ static void test_osv_ranges(void **state)
 {
 	(void)state;
 	bw_vulndb *db = fresh();
-	char got[4096];
 	import(db, "a", OSV("GHSA-aaaa-0001", "", "npm", "lib",
 			    "\"ranges\":[{\"type\":\"SEMVER\",\"events\":[{\"introduced\":\"1.0.0\"},{\"fixed\":\"1.2.0\"},"
 			    "{\"introduced\":\"2.0.0\"},{\"fixed\":\"2.2.0\"}]}]", ""));
@@ -117,13 +129,7 @@ static void test_osv_ranges(void **state)
 		{ "pkg:npm/lib@2.2.0", "" },
 		{ "pkg:npm/lib@3.0.0", "lib@3.0.0 GHSA-aaaa-0002 3.0.1 fixed UNKNOWN" },
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		bw_image *img = image_of(NULL, &cases[i][0], 1);
-		findings(db, img, NULL, got, sizeof(got));
-		if (strcmp(got, cases[i][1]) != 0)
-			fail_msg("%s: got [%s], want [%s]", cases[i][0], got, cases[i][1]);
-		bw_image_free(img);
-	}
+	check_cases(db, cases, sizeof(cases) / sizeof(cases[0]));
 	bw_vulndb_close(db);
 }
 
@@ -131,7 +137,6 @@ static void test_last_affected_limit_versions(void **state)
 {
 	(void)state;
 	bw_vulndb *db = fresh();
-	char got[4096];
 	import(db, "la", OSV("GHSA-la", "", "PyPI", "Foo_Bar",
 			     "\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\"},{\"last_affected\":\"1.4\"}]}]", ""));
 	import(db, "lim", OSV("GHSA-lim", "", "PyPI", "limited",
@@ -148,13 +153,7 @@ static void test_last_affected_limit_versions(void **state)
 		{ "pkg:pypi/listed@3.0.0", "listed@3.0.0 GHSA-ver - affected UNKNOWN" }, /* not the withdrawn one, not GIT */
 		{ "pkg:pypi/listed@3.0.1", "" },
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		bw_image *img = image_of(NULL, &cases[i][0], 1);
-		findings(db, img, NULL, got, sizeof(got));
-		if (strcmp(got, cases[i][1]) != 0)
-			fail_msg("%s: got [%s], want [%s]", cases[i][0], got, cases[i][1]);
-		bw_image_free(img);
-	}
+	check_cases(db, cases, sizeof(cases) / sizeof(cases[0]));
 	bw_vulndb_close(db);
 }
 
