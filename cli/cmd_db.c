@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <string.h>
 
+#include "bulwark/report.h"
 #include "bulwark/vulndb.h"
 #include "cli.h"
 
@@ -59,48 +60,6 @@ static int db_import(int argc, char **argv)
 	return status;
 }
 
-typedef struct info_ctx {
-	FILE *out;
-	bool json;
-	int n;
-} info_ctx;
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
-static int print_source(const bw_vulndb_source_info *s, void *p)
-{
-	info_ctx *c = p;
-	if (c->json) {
-		fputs(c->n ? ",\n    {" : "\n    {", c->out);
-		fputs("\"name\": ", c->out); json_str(c->out, s->name);
-		fputs(", \"format\": ", c->out); json_str(c->out, s->format);
-		fputs(", \"location\": ", c->out); json_str(c->out, s->location);
-		fputs(", \"imported_at\": ", c->out); json_str(c->out, s->imported_at);
-		fprintf(c->out, ", \"records\": %llu, \"skipped\": %llu, \"affected\": %llu}",
-			(unsigned long long)s->records, (unsigned long long)s->skipped,
-			(unsigned long long)s->affected);
-	} else {
-		fprintf(c->out, "%-44s %-20s %9llu %9llu %8llu  %s\n", s->name, s->format,
-			(unsigned long long)s->records, (unsigned long long)s->affected,
-			(unsigned long long)s->skipped, s->imported_at);
-	}
-	c->n++;
-	return 0;
-}
-
 static int db_info(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -110,10 +69,9 @@ static int db_info(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = NULL;
-	info_ctx ctx = { .out = stdout };
+	bw_format format = BW_FORMAT_TABLE;
 	bw_vulndb *db = NULL;
-	uint64_t advisories, affected;
-	int c, schema;
+	int c;
 
 	optind = 0; /* 0: glibc re-initialises getopt (main parsed with "+") */
 	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
@@ -121,7 +79,7 @@ static int db_info(int argc, char **argv)
 		case 'd': path = optarg; break;
 		case 'f':
 			if (!strcmp(optarg, "json"))
-				ctx.json = true;
+				format = BW_FORMAT_JSON;
 			else if (strcmp(optarg, "table"))
 				return cli_usage("db info: unknown format \"%s\" (table or json)", optarg);
 			break;
@@ -133,24 +91,9 @@ static int db_info(int argc, char **argv)
 		return cli_usage("db info: unexpected argument \"%s\"", argv[optind]);
 	if (!path)
 		path = bw_vulndb_default_path();
-	if (bw_vulndb_open(&db, path, BW_VULNDB_READ) < 0 || bw_vulndb_stats(db, &schema, &advisories, &affected) < 0) {
-		bw_vulndb_close(db);
-		return cli_fail();
-	}
-	if (ctx.json) {
-		fputs("{\"path\": ", stdout);
-		json_str(stdout, path);
-		printf(", \"schema\": %d, \"advisories\": %llu, \"affected\": %llu, \"sources\": [", schema,
-		       (unsigned long long)advisories, (unsigned long long)affected);
-	} else {
-		printf("database  %s\nschema    %d\nrecords   %llu advisories, %llu affected packages\n\n", path,
-		       schema, (unsigned long long)advisories, (unsigned long long)affected);
-		printf("%-44s %-20s %9s %9s %8s  %s\n", "SOURCE", "FORMAT", "RECORDS", "AFFECTED", "SKIPPED",
-		       "IMPORTED");
-	}
-	int rc = bw_vulndb_each_source(db, print_source, &ctx);
-	if (ctx.json)
-		fputs(ctx.n ? "\n  ]}\n" : "]}\n", stdout);
+	int rc = bw_vulndb_open(&db, path, BW_VULNDB_READ);
+	if (rc == 0)
+		rc = bw_report_db_info(stdout, db, path, format);
 	bw_vulndb_close(db);
 	return rc < 0 ? cli_fail() : 0;
 }

@@ -72,6 +72,10 @@ typedef struct bw_scan_results {
  */
 BW_EXTERN int bw_report_scan(FILE *out, const bw_scan_results *results, bw_format format);
 
+/* `db info`: the database path, schema, counts and sources (table or json). */
+typedef struct bw_vulndb bw_vulndb;
+BW_EXTERN int bw_report_db_info(FILE *out, bw_vulndb *db, const char *path, bw_format format);
+
 #ifdef __cplusplus
 }
 #endif
