@@ -212,56 +212,43 @@ static int vcmp(bw_version_scheme scheme, const char *a, const char *b)
 static int range_contains(bw_version_scheme scheme, json_t *evs, const char *v, bool *inside,
 			  const char **fixed, const char **why_intro, const char **why_end)
 {
-	size_t n = json_array_size(evs), i;
-	event *e = calloc(n ? n : 1, sizeof(*e));
-	json_t *ev;
-	sort_ctx sc = { scheme, false };
+	const char *intro = NULL;
 	bool affected = false;
+	size_t i;
+	json_t *ev;
 
 	*inside = false;
 	*fixed = NULL;
-	if (!json_is_array(evs)) {
-		free(e);
+	if (!json_is_array(evs))
 		return 1; /* a range whose versions this scheme cannot order (sort_ranges) */
-	}
-	if (!e)
-		return bw_error_set(BW_EINTERNAL, "out of memory");
+	/* the events are in version order already: sort_ranges put them so when parsing */
 	json_array_foreach(evs, i, ev) {
 		const char *k = json_string_value(json_array_get(ev, 0));
 		const char *ver = json_string_value(json_array_get(ev, 1));
-		if (!k || !ver) {
-			free(e);
+		if (!k || !ver)
 			return 1; /* written by us; a damaged row is ignored */
-		}
-		e[i] = (event){ k[0], ver, i };
-	}
-	(void)sc; /* the events were sorted once, when the ranges were parsed (sort_ranges) */
-	const char *intro = NULL;
-	for (i = 0; i < n; i++) {
-		bool zero = e[i].kind == 'i' && strcmp(e[i].version, "0") == 0;
-		int c = zero ? 1 : vcmp(scheme, v, e[i].version); /* v vs event */
-		if (c == 2) {
-			free(e);
+		bool zero = k[0] == 'i' && strcmp(ver, "0") == 0;
+		int c = zero ? 1 : vcmp(scheme, v, ver); /* v vs event */
+		if (c == 2)
 			return 1;
-		}
-		switch (e[i].kind) {
+		switch (k[0]) {
 		case 'i':
 			if (c >= 0) {
 				affected = true;
-				intro = e[i].version;
+				intro = ver;
 			}
 			break;
 		case 'f':
 			if (c >= 0)
 				affected = false;
 			else if (!*fixed && affected)
-				*fixed = e[i].version;
+				*fixed = ver;
 			break;
 		case 'l':
 			if (c > 0)
 				affected = false;
 			else if (affected && !*why_end)
-				*why_end = e[i].version;
+				*why_end = ver;
 			break;
 		case 'm':
 			if (c >= 0)
@@ -274,7 +261,6 @@ static int range_contains(bw_version_scheme scheme, json_t *evs, const char *v, 
 		*why_intro = intro;
 	else
 		*fixed = NULL;
-	free(e);
 	return 0;
 }
 
