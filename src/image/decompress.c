@@ -180,6 +180,13 @@ static int step_zstd(bw_decoder *d, const uint8_t *in, size_t in_len, size_t *in
 int bw_decoder_step(bw_decoder *d, const uint8_t *in, size_t in_len, size_t *in_used,
 		    uint8_t *out, size_t out_cap, size_t *out_made)
 {
+	/* The end-of-input call passes NULL; pointer arithmetic on NULL is undefined,
+	 * so every step below sees a real (empty) buffer instead. */
+	static const uint8_t no_input[1];
+	if (!in) {
+		in = no_input;
+		in_len = 0;
+	}
 	if (in_len)
 		d->started = true;
 	switch (d->comp) {
