@@ -75,11 +75,17 @@ int cli_registry_or_usage(int code, const char *usage);
 /* The registry options to hand to the library. */
 const bw_registry_options *cli_registry(void);
 
+/* Base-image attribution (bulwark/base.h) from the state store at path (NULL: the
+ * default), when one exists or path was given: a command that only reads never
+ * creates the store. 0, or a library error (report it with cli_fail()). */
+int cli_attribute_base(bw_image *img, const char *path);
+
 int cmd_inspect(int argc, char **argv);
 int cmd_copy(int argc, char **argv);
 int cmd_referrers(int argc, char **argv);
 int cmd_sbom(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_db(int argc, char **argv);
+int cmd_base(int argc, char **argv);
 
 #endif

@@ -53,7 +53,8 @@ int cmd_sbom(int argc, char **argv)
 	if (!opts.platform)
 		opts.platform = g_cli.platform;
 	opts.registry = cli_registry();
-	if (bw_image_open(&img, argv[optind], &opts) < 0 || bw_image_scan(img) < 0) {
+	if (bw_image_open(&img, argv[optind], &opts) < 0 || bw_image_scan(img) < 0 ||
+	    cli_attribute_base(img, NULL) < 0) {
 		status = cli_fail();
 		bw_image_free(img);
 		return status;

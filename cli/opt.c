@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -106,4 +107,17 @@ int cli_registry_or_usage(int code, const char *usage)
 		return -r;
 	fputs(usage, stderr);
 	return 2;
+}
+
+int cli_attribute_base(bw_image *img, const char *path)
+{
+	bw_state *st = NULL;
+	int rc;
+
+	if (!path && access(bw_state_default_path(), F_OK) != 0)
+		return 0;
+	if ((rc = bw_state_open(&st, path)) == 0)
+		rc = bw_base_attribute(st, img);
+	bw_state_close(st);
+	return rc;
 }

@@ -85,6 +85,12 @@ typedef struct bw_image_info {
 	/* filled by bw_image_scan() (os-release); NULL when unknown */
 	const char *os_family, *os_version, *os_codename, *os_pretty_name;
 	uint64_t n_files;          /* entries in the merged filesystem, after scan */
+	/* the manifest's org.opencontainers.image.base.name / .digest annotations, or NULL */
+	const char *base_annotation_name, *base_annotation_digest;
+	/* the recorded base image whose layers are the first base_layers of this one
+	 * (bulwark/base.h, bw_base_attribute), or NULL / 0 */
+	const char *base_name;
+	size_t base_layers;
 } bw_image_info;
 
 BW_EXTERN int bw_image_open(bw_image **out, const char *reference, const bw_image_options *opts);

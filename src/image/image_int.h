@@ -92,6 +92,12 @@ struct bw_image {
 	/* os-release, set by the analyzer */
 	char *os_family, *os_version, *os_codename, *os_pretty_name;
 
+	/* base-image attribution (base.c): manifest annotations, and the recorded
+	 * chain that prefixes this image's layers */
+	char *base_annotation_name, *base_annotation_digest;
+	char *base_name;
+	size_t base_layers;
+
 	bw_image_info info;
 	bw_layer_info *layer_infos;
 	char platform_text[128];
