@@ -3,25 +3,23 @@
 #include <getopt.h>
 #include <string.h>
 
-#include "bulwark/base.h"
+#include "bulwark/state.h"
 #include "cli.h"
 
 static const char usage[] =
-	"usage: bulwark base add IMAGE [--name NAME] [--state FILE]\n"
-	"       bulwark base list [--format table|json] [--state FILE]\n"
-	"       bulwark base rm NAME [--state FILE]\n"
+	"usage: bulwark base add IMAGE [--name NAME]\n"
+	"       bulwark base list [--format table|json]\n"
+	"       bulwark base rm NAME\n"
 	"\n"
 	"Records a base image's layer chain (its diff_ids) in the local state store, so that\n"
 	"`scan` marks what an image inherited from it (--ignore-base, --only-base).\n"
 	"--name NAME   what findings will say (default: IMAGE as given)\n"
-	"--state FILE  default $BULWARK_STATE, else ~/.cache/bulwark/state.sqlite\n"
 	CLI_REGISTRY_USAGE;
 
 int cmd_base(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, 'n' },
-		{ "state", required_argument, NULL, 's' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "platform", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
@@ -29,7 +27,7 @@ int cmd_base(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	bw_image_options opts = BW_IMAGE_OPTIONS_INIT;
-	const char *name = NULL, *state_path = NULL;
+	const char *name = NULL;
 	bw_format format = BW_FORMAT_TABLE;
 	bw_state *st = NULL;
 	bw_image *img = NULL;
@@ -52,7 +50,6 @@ int cmd_base(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n': name = optarg; break;
-		case 's': state_path = optarg; break;
 		case 'p': opts.platform = optarg; break;
 		case 'f':
 			if (bw_format_parse(optarg, &format) < 0)
@@ -76,7 +73,7 @@ int cmd_base(int argc, char **argv)
 	opts.registry = cli_registry();
 	if (!strcmp(sub, "add")) {
 		/* the image first: a bad reference leaves the store untouched (and uncreated) */
-		if (bw_image_open(&img, argv[optind], &opts) < 0 || bw_state_open(&st, state_path) < 0 ||
+		if (bw_image_open(&img, argv[optind], &opts) < 0 || bw_state_open(&st, g_cli.state_path) < 0 ||
 		    bw_base_add(st, img, name) < 0) {
 			status = cli_fail();
 			goto out;
@@ -86,10 +83,10 @@ int cmd_base(int argc, char **argv)
 			fprintf(stderr, "bulwark: recorded base \"%s\": %zu layer%s of %s\n", name ? name : argv[optind],
 				in->n_layers, in->n_layers == 1 ? "" : "s", in->manifest_digest ? in->manifest_digest : argv[optind]);
 	} else if (!strcmp(sub, "rm")) {
-		if (bw_state_open(&st, state_path) < 0 || bw_base_remove(st, argv[optind]) < 0)
+		if (bw_state_open(&st, g_cli.state_path) < 0 || bw_base_remove(st, argv[optind]) < 0)
 			status = cli_fail();
 	} else {
-		if (bw_state_open(&st, state_path) < 0 || bw_report_base_list(stdout, st, format) < 0)
+		if (bw_state_open(&st, g_cli.state_path) < 0 || bw_report_base_list(stdout, st, format) < 0)
 			status = cli_fail();
 	}
 out:

@@ -17,7 +17,7 @@ static const char usage[] =
 	"                   [--severity LIST] [--ignore-unfixed] [--exit-code N]\n"
 	"                   [--vex FILE]... [--ignore-file FILE] [--scanners vuln,license]\n"
 	"                   [--policy FILE] [--platform os/arch[/variant]]\n"
-	"                   [--ignore-base | --only-base] [--state FILE]\n"
+	"                   [--ignore-base | --only-base]\n"
 	CLI_REGISTRY_USAGE
 	"\n"
 	"--scanners LIST   what to report: vuln (default), license, or both\n"
@@ -31,8 +31,7 @@ static const char usage[] =
 	"--ignore-file F   YAML list of {id, package?, expires?, reason?} (default ./.bulwarkignore)\n"
 	"--ignore-base     only what the image added above its recorded base (bulwark base add)\n"
 	"--only-base       only what it inherited from that base\n"
-	"--state FILE      base images recorded with `bulwark base add` (default $BULWARK_STATE,\n"
-	"                  else ~/.cache/bulwark/state.sqlite; none recorded: no attribution)\n"
+
 	"--db FILE         default $BULWARK_DB, else ~/.cache/bulwark/vulndb.sqlite\n"
 	"--format          table (default; colours when stdout is a terminal and NO_COLOR is unset),\n"
 	"                  json, sarif (SARIF 2.1.0), junit (JUnit XML), cyclonedx (CycloneDX 1.6\n"
@@ -61,7 +60,6 @@ int cmd_scan(int argc, char **argv)
 		{ "policy", required_argument, NULL, 'P' },
 		{ "ignore-base", no_argument, NULL, 'B' },
 		{ "only-base", no_argument, NULL, 'O' },
-		{ "state", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_REGISTRY_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -69,7 +67,8 @@ int cmd_scan(int argc, char **argv)
 	bw_image_options opts = BW_IMAGE_OPTIONS_INIT;
 	bw_vuln_options vopts = { 0 };
 	bw_format format = BW_FORMAT_TABLE;
-	const char *outpath = NULL, *dbpath = NULL, *state_path = NULL;
+	const char *outpath = NULL, *dbpath = NULL;
+	bw_state *state = NULL;
 	bw_image *img = NULL;
 	bw_vulndb *db = NULL;
 	bw_vulns *vulns = NULL;
@@ -135,7 +134,6 @@ int cmd_scan(int argc, char **argv)
 				return cli_usage("scan: --ignore-base and --only-base exclude each other");
 			vopts.base = c == 'B' ? BW_BASE_EXCLUDE : BW_BASE_ONLY;
 			break;
-		case 'T': state_path = optarg; break;
 		case 'V':
 			if (n_vex == sizeof(vex) / sizeof(vex[0]))
 				return cli_usage("scan: at most %zu --vex files", sizeof(vex) / sizeof(vex[0]));
@@ -190,12 +188,16 @@ int cmd_scan(int argc, char **argv)
 		status = cli_fail();
 		goto out;
 	}
+	if (cli_state_open(&opts, &state) < 0) {
+		status = cli_fail();
+		goto out;
+	}
 	double t0 = now_ms();
 	if (bw_image_open(&img, argv[optind], &opts) < 0 || bw_image_scan(img) < 0) {
 		status = cli_fail();
 		goto out;
 	}
-	if (cli_attribute_base(img, state_path) < 0) {
+	if (cli_attribute_base(img, state) < 0) {
 		status = cli_fail();
 		goto out;
 	}
@@ -240,5 +242,6 @@ out:
 	bw_vulns_free(vulns);
 	bw_image_free(img);
 	bw_vulndb_close(db);
+	bw_state_close(state);
 	return status;
 }

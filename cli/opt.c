@@ -81,6 +81,17 @@ int cli_registry_option(int code, const char *arg)
 			return -cli_usage("--retries %s: a number from 0 to 20", arg);
 		r->retries = v == 0 ? -1 : (int)v;
 		return 1;
+	case CLI_OPT_STATE:
+		g_cli.state_path = arg;
+		return 1;
+	case CLI_OPT_NO_CACHE:
+		g_cli.no_cache = true;
+		return 1;
+	case CLI_OPT_CACHE_SIZE:
+		if ((v = cli_parse_size(arg)) <= 0)
+			return -cli_usage("--cache-size: a size such as 512M or 2G, not \"%s\"", arg);
+		g_cli.cache_size = (unsigned long long)v;
+		return 1;
 	case CLI_OPT_OFFLINE:
 		g_cli.offline = true;
 		r->offline = true;
@@ -109,15 +120,23 @@ int cli_registry_or_usage(int code, const char *usage)
 	return 2;
 }
 
-int cli_attribute_base(bw_image *img, const char *path)
+int cli_state_open(bw_image_options *opts, bw_state **out)
 {
-	bw_state *st = NULL;
 	int rc;
 
-	if (!path && access(bw_state_default_path(), F_OK) != 0)
+	*out = NULL;
+	if (g_cli.no_cache && !g_cli.state_path && access(bw_state_default_path(), F_OK) != 0)
 		return 0;
-	if ((rc = bw_state_open(&st, path)) == 0)
-		rc = bw_base_attribute(st, img);
-	bw_state_close(st);
-	return rc;
+	if ((rc = bw_state_open(out, g_cli.state_path)) < 0)
+		return rc;
+	if (!g_cli.no_cache) {
+		opts->layer_cache = *out;
+		opts->cache_max_bytes = g_cli.cache_size;
+	}
+	return 0;
+}
+
+int cli_attribute_base(bw_image *img, bw_state *st)
+{
+	return st ? bw_base_attribute(st, img) : 0;
 }

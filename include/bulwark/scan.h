@@ -65,7 +65,7 @@ BW_EXTERN int bw_suppressions_load_ignore(bw_suppressions *s, const char *path, 
 BW_EXTERN size_t bw_suppressions_count(const bw_suppressions *s);
 BW_EXTERN void bw_suppressions_free(bw_suppressions *s);
 
-/* Which packages to match, by base-image attribution (bulwark/base.h). */
+/* Which packages to match, by base-image attribution (bulwark/state.h). */
 typedef enum bw_base_filter {
 	BW_BASE_ALL = 0,
 	BW_BASE_EXCLUDE,               /* --ignore-base: only what the image added */

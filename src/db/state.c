@@ -2,6 +2,7 @@
  * db/state.c: the local state store on SQLite (see state.h).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "bulwark/errors.h"
 #include "db/state.h"
+#include "crypto/digest.h"
 #include "util/buf.h"
 #include "util/limits.h"
 #include "util/path.h"
@@ -22,12 +24,19 @@
 struct bw_state {
 	sqlite3 *db;
 	char *path;
+	/* layers are read by several threads at once; one connection, used one at a time */
+	pthread_mutex_t mu;
 };
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS base_chain("
 	"  name TEXT PRIMARY KEY, reference TEXT NOT NULL, manifest_digest TEXT,"
-	"  added TEXT NOT NULL, diff_ids TEXT NOT NULL);";
+	"  added TEXT NOT NULL, diff_ids TEXT NOT NULL);"
+	/* key: diff_id + analyzer signature; checksum: sha256 of data as stored */
+	"CREATE TABLE IF NOT EXISTS layer_cache("
+	"  key TEXT PRIMARY KEY, diff_id TEXT NOT NULL, bytes INTEGER NOT NULL,"
+	"  last_used INTEGER NOT NULL, checksum TEXT NOT NULL, data BLOB NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS layer_cache_lru ON layer_cache(last_used);";
 
 static int fail(bw_state *st, int code, const char *doing)
 {
@@ -66,6 +75,7 @@ int bw_state_open(bw_state **out, const char *path)
 		free(st);
 		return bw_error_set(BW_EINTERNAL, "out of memory");
 	}
+	pthread_mutex_init(&st->mu, NULL);
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		rc = fail(st, BW_EINPUT, "cannot open the state store");
@@ -80,7 +90,7 @@ int bw_state_open(bw_state **out, const char *path)
 	/* WAL first (it needs no write transaction and is sticky), then the check and, for a
 	 * new file, the creation inside one write transaction: two processes creating the
 	 * store at once must not see each other's half-written header. */
-	if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; BEGIN IMMEDIATE;", NULL, NULL, &err) != SQLITE_OK) {
+	if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; BEGIN IMMEDIATE;", NULL, NULL, &err) != SQLITE_OK) {
 		rc = bw_error_set(BW_EINPUT, "%s: cannot open the state store: %s", path, err ? err : "?");
 		goto fail;
 	}
@@ -131,6 +141,7 @@ void bw_state_close(bw_state *st)
 	if (!st)
 		return;
 	sqlite3_close(st->db);
+	pthread_mutex_destroy(&st->mu);
 	free(st->path);
 	free(st);
 }
@@ -266,5 +277,188 @@ int bw_state_base_each(bw_state *st, int (*fn)(const bw_base_chain *c, void *ctx
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = fail(st, BW_EINPUT, "cannot read base images");
 	sqlite3_finalize(q);
+	return rc;
+}
+
+/* ------------------------------------------------------------ layer cache */
+
+static int64_t now_micros(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000; /* LRU order within a second too */
+}
+
+int bw_state_cache_get(bw_state *st, const char *key, uint8_t **data, size_t *len)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = 0, step;
+
+	*data = NULL;
+	*len = 0;
+	pthread_mutex_lock(&st->mu);
+	if (sqlite3_prepare_v2(st->db, "SELECT checksum, data FROM layer_cache WHERE key = ?", -1, &q, NULL) != SQLITE_OK) {
+		rc = fail(st, BW_EINPUT, "cannot read the layer cache");
+		goto out;
+	}
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	if ((step = sqlite3_step(q)) == SQLITE_DONE)
+		goto out; /* a miss */
+	if (step != SQLITE_ROW) {
+		rc = fail(st, BW_EINPUT, "cannot read the layer cache");
+		goto out;
+	}
+	const char *sum = (const char *)sqlite3_column_text(q, 0);
+	const void *blob = sqlite3_column_blob(q, 1);
+	size_t n = (size_t)sqlite3_column_bytes(q, 1);
+	bw_digest want, got;
+	/* A corrupt or truncated entry is dropped and recomputed, never trusted. */
+	if (!sum || !blob || bw_digest_parse("layer cache checksum", sum, &want) < 0 ||
+	    bw_digest_buffer(BW_SHA256, blob, n, &got) < 0 || !bw_digest_equal(&want, &got)) {
+		bw_error_clear();
+		sqlite3_finalize(q);
+		q = NULL;
+		if (sqlite3_prepare_v2(st->db, "DELETE FROM layer_cache WHERE key = ?", -1, &q, NULL) == SQLITE_OK) {
+			sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+			sqlite3_step(q);
+		}
+		rc = 1;
+		goto out;
+	}
+	if (!(*data = malloc(n ? n : 1))) {
+		rc = bw_error_set(BW_EINTERNAL, "out of memory");
+		goto out;
+	}
+	memcpy(*data, blob, n);
+	*len = n;
+	sqlite3_finalize(q);
+	q = NULL;
+	if (sqlite3_prepare_v2(st->db, "UPDATE layer_cache SET last_used = ? WHERE key = ?", -1, &q, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(q, 1, now_micros());
+		sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+		sqlite3_step(q); /* best effort: a busy store only ages the entry */
+	}
+out:
+	sqlite3_finalize(q);
+	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
+/* Deletes least-recently-used entries until at most max_bytes remain. Caller holds mu. */
+static int evict(bw_state *st, uint64_t max_bytes)
+{
+	sqlite3_stmt *sum = NULL, *oldest = NULL, *del = NULL;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(sum(bytes), 0) FROM layer_cache", -1, &sum, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "SELECT key, bytes FROM layer_cache ORDER BY last_used LIMIT 1", -1, &oldest,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "DELETE FROM layer_cache WHERE key = ?", -1, &del, NULL) != SQLITE_OK) {
+		rc = fail(st, BW_EINPUT, "cannot evict from the layer cache");
+		goto out;
+	}
+	if (sqlite3_step(sum) != SQLITE_ROW) {
+		rc = fail(st, BW_EINPUT, "cannot evict from the layer cache");
+		goto out;
+	}
+	int64_t total = sqlite3_column_int64(sum, 0);
+	while (total > 0 && (uint64_t)total > max_bytes) {
+		sqlite3_reset(oldest);
+		if (sqlite3_step(oldest) != SQLITE_ROW)
+			break;
+		sqlite3_reset(del);
+		sqlite3_bind_text(del, 1, (const char *)sqlite3_column_text(oldest, 0), -1, SQLITE_TRANSIENT);
+		total -= sqlite3_column_int64(oldest, 1);
+		if (sqlite3_step(del) != SQLITE_DONE) {
+			rc = fail(st, BW_EINPUT, "cannot evict from the layer cache");
+			break;
+		}
+	}
+out:
+	sqlite3_finalize(sum);
+	sqlite3_finalize(oldest);
+	sqlite3_finalize(del);
+	return rc;
+}
+
+int bw_state_cache_put(bw_state *st, const char *key, const char *diff_id, const uint8_t *data, size_t len,
+		       uint64_t max_bytes)
+{
+	sqlite3_stmt *q = NULL;
+	bw_digest sum;
+	int rc = 0;
+
+	if (len > max_bytes)
+		return 0; /* would evict everything and still not fit */
+	if (bw_digest_buffer(BW_SHA256, data, len, &sum) < 0)
+		return BW_EINTERNAL;
+	pthread_mutex_lock(&st->mu);
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = fail(st, BW_EINPUT, "cannot write the layer cache");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO layer_cache(key, diff_id, bytes, last_used, checksum, data)"
+			       " VALUES(?,?,?,?,?,?)", -1, &q, NULL) != SQLITE_OK) {
+		rc = fail(st, BW_EINPUT, "cannot write the layer cache");
+		goto rollback;
+	}
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, diff_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)len);
+	sqlite3_bind_int64(q, 4, now_micros());
+	sqlite3_bind_text(q, 5, sum.text, -1, SQLITE_STATIC);
+	sqlite3_bind_blob64(q, 6, data, len, SQLITE_STATIC);
+	if (sqlite3_step(q) != SQLITE_DONE) {
+		rc = fail(st, BW_EINPUT, "cannot write the layer cache");
+		goto rollback;
+	}
+	if ((rc = evict(st, max_bytes)) < 0)
+		goto rollback;
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = fail(st, BW_EINPUT, "cannot write the layer cache");
+		goto rollback;
+	}
+	goto out;
+rollback:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+out:
+	sqlite3_finalize(q);
+	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
+int bw_state_cache_stats(bw_state *st, uint64_t *entries, uint64_t *bytes)
+{
+	sqlite3_stmt *q;
+	int rc = 0;
+
+	pthread_mutex_lock(&st->mu);
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*), coalesce(sum(bytes), 0) FROM layer_cache", -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_ROW) {
+		rc = fail(st, BW_EINPUT, "cannot read the layer cache");
+	} else {
+		*entries = (uint64_t)sqlite3_column_int64(q, 0);
+		*bytes = (uint64_t)sqlite3_column_int64(q, 1);
+	}
+	sqlite3_finalize(q);
+	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
+int bw_state_cache_prune(bw_state *st, uint64_t max_bytes)
+{
+	int rc;
+	pthread_mutex_lock(&st->mu);
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = fail(st, BW_EINPUT, "cannot write the layer cache");
+	} else if ((rc = evict(st, max_bytes)) < 0 || sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		if (rc == 0)
+			rc = fail(st, BW_EINPUT, "cannot write the layer cache");
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	/* give the space back to the file system, not only to SQLite's free list */
+	if (rc == 0)
+		sqlite3_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE); VACUUM;", NULL, NULL, NULL);
+	pthread_mutex_unlock(&st->mu);
 	return rc;
 }

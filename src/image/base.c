@@ -1,5 +1,5 @@
 /*
- * image/base.c: base-image attribution (bulwark/base.h, docs/base-images.md).
+ * image/base.c: base-image attribution (bulwark/state.h, docs/base-images.md).
  *
  * A base image is known by its layer chain: the diff_ids of its layers, in
  * order. An image built FROM it starts with exactly that chain, so the longest
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bulwark/base.h"
+#include "bulwark/state.h"
 #include "db/state.h"
 #include "image/image_int.h"
 #include "util/limits.h"
@@ -123,4 +123,14 @@ int bw_base_attribute(bw_state *st, bw_image *img)
 		rc = bw_image_set_base(img, b.name, b.layers);
 	free(b.name);
 	return rc;
+}
+
+int bw_cache_stats_get(bw_state *st, bw_cache_stats *out)
+{
+	return bw_state_cache_stats(st, &out->entries, &out->bytes);
+}
+
+int bw_cache_prune(bw_state *st, uint64_t max_bytes)
+{
+	return bw_state_cache_prune(st, max_bytes);
 }

@@ -689,10 +689,15 @@ static void *scan_worker(void *arg)
 		bw_layer *l = &img->layers[i];
 		if (l->skipped)
 			continue;
-		if (img->ref.transport == BW_TRANSPORT_ROOTFS_DIR)
+		if (img->ref.transport == BW_TRANSPORT_ROOTFS_DIR) {
 			bw_rootfs_pass(img, l);
-		else
+		} else if (bw_layer_cache_usable(img)) {
+			/* a hit replays the layer without reading its blob */
+			if (!bw_layer_cache_load(img, l) && bw_layer_pass(img, l) == 0)
+				bw_layer_cache_store(img, l);
+		} else {
 			bw_layer_pass(img, l);
+		}
 		/* A failed layer fails the scan: the others need not finish. */
 		if (l->rc < 0)
 			atomic_store(&job->next, img->n_layers);

@@ -13,7 +13,7 @@
 
 #include "bulwark/errors.h"
 #include "bulwark/scan.h"
-#include "bulwark/base.h"
+#include "bulwark/state.h"
 #include "db/vulnstore.h"
 #include "match/suppress.h"
 #include "util/arena.h"

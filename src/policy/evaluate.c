@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "bulwark/errors.h"
-#include "bulwark/base.h"
+#include "bulwark/state.h"
 #include "bulwark/package.h"
 #include "bulwark/policy.h"
 #include "bulwark/scan.h"

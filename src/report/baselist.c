@@ -2,7 +2,7 @@
  * report/baselist.c: `bulwark base list`: the recorded base images, as a
  * table or JSON (docs/base-images.md).
  */
-#include "bulwark/base.h"
+#include "bulwark/state.h"
 #include "bulwark/report.h"
 #include "report/report_int.h"
 

@@ -8,6 +8,7 @@ need_shared "base: fixture images" || exit 0
 PY=/usr/bin/python3
 W=$TMPROOT/base; mkdir -p "$W"
 export BULWARK_DB=$W/db.sqlite BULWARK_STATE=$W/state.sqlite
+unset BULWARK_NO_CACHE   # base attribution with the cache on, as users run it
 V=$SHARED/data/vulndb
 IMAGES=$("$TOP/tests/lib/fixtures.sh" "$SHARED") || { t_fail "base: fixtures" "cannot build the fixture images"; exit 0; }
 EXPECTED=${IMAGES%/images}/expected
@@ -17,8 +18,8 @@ MIN=oci:$IMAGES/debian-minbase/oci KS=oci:$IMAGES/kitchen-sink/oci
   "$TOP/data/demo-feed/debian-bookworm.json" || { t_fail "base: import" "db import failed"; exit 0; }
 
 # --- recording
-t_run_expect "base: scan without a store creates none" 0 "" -- "$BULWARK" scan "$KS" --format json -o "$W/plain.json"
-t_check "base: scan without a store creates none (file)" test ! -e "$BULWARK_STATE"
+t_run_expect "base: scan --no-cache without a store creates none" 0 "" -- "$BULWARK" --no-cache scan "$KS" --format json -o "$W/plain.json"
+t_check "base: scan --no-cache without a store creates none (file)" test ! -e "$BULWARK_STATE"
 t_run_expect "base: add" 0 "" -- "$BULWARK" base add "$MIN" --name debian-12-minbase
 "$BULWARK" base list --format json >"$W/list.json"
 skopeo inspect --config "$MIN" | jq -c '.rootfs.diff_ids' >"$W/skopeo-ids.json"

@@ -1,6 +1,8 @@
 /*
- * bulwark/base.h: base-image attribution, offline.
+ * bulwark/state.h: the local state store, and what lives in it: recorded base
+ * images (attribution, offline) and the layer result cache.
  *
+ * Base images.
  * `bulwark base add IMAGE --name NAME` records the base image's layer chain
  * (its diff_ids, in order) in the local state store. A later scan asks which
  * recorded chain is the longest prefix of the scanned image's diff_ids; the
@@ -13,10 +15,11 @@
  *   bw_base_attribute(st, img);            // sets info->base_name / base_layers
  *   bw_state_close(st);
  */
-#ifndef BULWARK_BASE_H
-#define BULWARK_BASE_H
+#ifndef BULWARK_STATE_H
+#define BULWARK_STATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "bulwark/errors.h"
 #include "bulwark/image.h"
 #include "bulwark/package.h"
@@ -67,6 +70,18 @@ BW_EXTERN int bw_base_attribute(bw_state *st, bw_image *img);
 
 /* The base image p was inherited from (its layer is one of the base's), or NULL. */
 BW_EXTERN const char *bw_package_base(const bw_image_info *in, const bw_package *p);
+
+/*
+ * The layer result cache (docs/layer-cache.md). Scans use it when
+ * bw_image_options.layer_cache is set; these manage it.
+ */
+typedef struct bw_cache_stats {
+	uint64_t entries;
+	uint64_t bytes;        /* compressed entry bytes */
+} bw_cache_stats;
+BW_EXTERN int bw_cache_stats_get(bw_state *st, bw_cache_stats *out);
+/* Evicts least-recently-used entries down to max_bytes (0: all) and compacts the file. */
+BW_EXTERN int bw_cache_prune(bw_state *st, uint64_t max_bytes);
 
 /* Marks the first n_layers layers of img as the base `name` (used by
  * bw_base_attribute; name is copied). n_layers 0 clears the mark. */
