@@ -98,6 +98,13 @@ typedef struct bw_image_info {
 } bw_image_info;
 
 BW_EXTERN int bw_image_open(bw_image **out, const char *reference, const bw_image_options *opts);
+/*
+ * The platforms ("os/arch[/variant]", index order, nested indexes flattened,
+ * attestation entries left out) of the index the reference names, for
+ * `--platform all`; *n 0 (and *out NULL) when it names a single image. Free
+ * each string and the array.
+ */
+BW_EXTERN int bw_image_platforms(const char *reference, const bw_image_options *opts, char ***out, size_t *n);
 BW_EXTERN int bw_image_scan(bw_image *img);
 BW_EXTERN const bw_image_info *bw_image_get_info(const bw_image *img);
 BW_EXTERN void bw_image_free(bw_image *img);

@@ -105,6 +105,8 @@ struct bw_image {
 	char *base_name;
 	size_t base_layers;
 
+	bw_strlist *collect_platforms; /* bw_image_platforms(): list instead of choosing */
+
 	bw_image_info info;
 	bw_layer_info *layer_infos;
 	char platform_text[128];

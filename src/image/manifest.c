@@ -95,6 +95,23 @@ const char *bw_compression_name(bw_compression c)
 
 /* ---- lists ---- */
 
+int bw_strlist_add_unique(bw_strlist *l, const char *s, size_t max)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], s))
+			return 0;
+	if (l->n >= max)
+		return bw_error_set(BW_EINPUT, "more than %zu entries", max);
+	char **grown = realloc(l->v, (l->n + 2) * sizeof(*grown));
+	if (!grown)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	l->v = grown;
+	if (!(l->v[l->n] = strdup(s)))
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	l->v[++l->n] = NULL;
+	return 0;
+}
+
 void bw_strlist_free(bw_strlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)

@@ -122,6 +122,8 @@ void bw_manifest_free(bw_manifest *m);
 void bw_config_free(bw_config *c);
 void bw_docker_manifest_free(bw_docker_manifest *m);
 void bw_strlist_free(bw_strlist *l);
+/* Appends a copy of s unless the list holds it already; BW_EINPUT past max entries. */
+int bw_strlist_add_unique(bw_strlist *l, const char *s, size_t max);
 void bw_kvlist_free(bw_kvlist *l);
 
 #endif
