@@ -81,5 +81,6 @@ int cmd_referrers(int argc, char **argv);
 int cmd_sbom(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_db(int argc, char **argv);
+int cmd_pin(int argc, char **argv);
 
 #endif
