@@ -17,6 +17,8 @@ static const char usage[] =
 	"  copy SRC DST      copy an image between registries, OCI layouts and archives\n"
 	"  referrers IMAGE   artifacts (signatures, SBOMs) that refer to a registry image\n"
 	"  pin FILE...       pin image references in YAML/Dockerfiles to digests\n"
+	"  diff FROM TO      packages, vulnerabilities, files and config that changed\n"
+	"  drift IMAGE DIR   files of a running container's root that differ from its image\n"
 	"  version           print the version\n"
 	"\n"
 	"IMAGE: oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE, dir:ROOTFS,\n"
@@ -92,6 +94,10 @@ int main(int argc, char **argv)
 		return cmd_referrers(argc, argv);
 	if (!strcmp(cmd, "pin"))
 		return cmd_pin(argc, argv);
+	if (!strcmp(cmd, "diff"))
+		return cmd_diff(argc, argv);
+	if (!strcmp(cmd, "drift"))
+		return cmd_drift(argc, argv);
 	if (!strcmp(cmd, "version")) {
 		printf("bulwark %s\n", bw_version());
 		return 0;
