@@ -19,6 +19,7 @@ static const char usage[] =
 	"  pin FILE...       pin image references in YAML/Dockerfiles to digests\n"
 	"  diff FROM TO      packages, vulnerabilities, files and config that changed\n"
 	"  drift IMAGE DIR   files of a running container's root that differ from its image\n"
+	"  record approve|list|rollback  known-good digests per deployment name\n"
 	"  version           print the version\n"
 	"\n"
 	"IMAGE: oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE, dir:ROOTFS,\n"
@@ -98,6 +99,8 @@ int main(int argc, char **argv)
 		return cmd_diff(argc, argv);
 	if (!strcmp(cmd, "drift"))
 		return cmd_drift(argc, argv);
+	if (!strcmp(cmd, "record"))
+		return cmd_record(argc, argv);
 	if (!strcmp(cmd, "version")) {
 		printf("bulwark %s\n", bw_version());
 		return 0;

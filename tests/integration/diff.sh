@@ -80,6 +80,25 @@ t_eq "diff: c unchanged, not listed" "" "$(jq -r '.packages[] | select(.name == 
 t_eq "diff: /var/lib/dpkg/status content changed" '["content"]' \
   "$(jq -c '.files[] | select(.path == "/var/lib/dpkg/status") | .what' "$W/ud.json")"
 
+# vulnerabilities with a database: a Debian tracker feed written here, where a is fixed in
+# 1.0 (i1 has 1.0~rc1, i2 1.0) and b in 1:0.95 (i1 has 2:1.0, i2 1:0.9)
+cat >"$W/feed.json" <<'JSON'
+{"a": {"CVE-2099-0001": {"description": "a test flaw", "releases": {"bookworm": {"status": "resolved", "fixed_version": "1.0", "urgency": "high"}}}},
+ "b": {"CVE-2099-0002": {"description": "another", "releases": {"bookworm": {"status": "resolved", "fixed_version": "1:0.95", "urgency": "medium"}}}}}
+JSON
+if BULWARK_DB=$W/v.sqlite "$BULWARK" -q db import "$W/feed.json" >"$W/import.log" 2>&1; then
+  run "diff --db: of two small images" "$W/uv.json" --format json --db "$W/v.sqlite" "oci:$W/i1" "oci:$W/i2"
+  t_eq "diff --db: the flaw of a fixed by the upgrade" "CVE-2099-0001 a" \
+    "$(jq -r '.vulnerabilities.fixed[] | .id + " " + .package' "$W/uv.json")"
+  t_eq "diff --db: the flaw of b introduced by the downgrade" "CVE-2099-0002 b" \
+    "$(jq -r '.vulnerabilities.introduced[] | .id + " " + .package' "$W/uv.json")"
+  run "diff --db --format table" "$W/uv.txt" --db "$W/v.sqlite" "oci:$W/i1" "oci:$W/i2"
+  t_check "diff --db table: the vulnerability line" grep -q '^Vulnerabilities: 1 fixed, 1 introduced' "$W/uv.txt"
+else
+  t_fail "diff --db: feed import" "$(tail -3 "$W/import.log")"
+fi
+t_eq "diff without a database: no vulnerabilities section" null "$(jq -c '.vulnerabilities' "$W/ud.json")"
+
 # ---------------------------------------------------------------- files
 rootless=
 [ "$(id -u)" = 0 ] || rootless=--rootless
