@@ -227,6 +227,7 @@ static bool executable(const bw_fentry *e)
 }
 
 typedef struct drift_ctx {
+	const bw_flist *image;
 	bw_jsonw *w;
 	FILE *out;
 	bw_format format;
@@ -254,6 +255,23 @@ static void json_side(bw_jsonw *w, const char *key, const bw_fentry *e)
 	bw_jw_object_end(w);
 }
 
+/* True when the image has an entry below dir: a layer that lists "/a/b/c" without "/a/b"
+ * still makes the directory exist once unpacked, so it is not an addition. */
+static bool implicit_parent(const bw_flist *image, const char *dir)
+{
+	size_t n = strlen(dir), lo = 0, hi = image->n;
+	/* the first entry not below dir + "/" in byte order */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strncmp(image->v[mid].path, dir, n);
+		if (c < 0 || (c == 0 && (unsigned char)image->v[mid].path[n] < '/'))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < image->n && !strncmp(image->v[lo].path, dir, n) && image->v[lo].path[n] == '/';
+}
+
 static int drift_cb(const bw_fentry *a, const bw_fentry *b, void *arg)
 {
 	drift_ctx *c = arg;
@@ -261,6 +279,8 @@ static int drift_cb(const bw_fentry *a, const bw_fentry *b, void *arg)
 	char what[64] = "";
 
 	if (a && b && !changes)
+		return 0;
+	if (!a && b->type == 'd' && implicit_parent(c->image, b->path))
 		return 0;
 	const bw_fentry *e = b ? b : a;
 	const char *change = !a ? "added" : !b ? "removed" : "modified";
@@ -328,7 +348,7 @@ int bw_drift_report(FILE *out, const bw_image *img, const char *rootfs, bw_forma
 
 	const bw_image_info *in = bw_image_get_info(img);
 	bw_jsonw jw;
-	drift_ctx c = { .out = out, .format = format, .s = &s };
+	drift_ctx c = { .image = &fa, .out = out, .format = format, .s = &s };
 	if (format == BW_FORMAT_JSON) {
 		c.w = &jw;
 		bw_jw_init(c.w, out, true);

@@ -102,3 +102,19 @@ t_check "drift hostile: nesting past the depth bound is a warning, counted" \
 t_run_expect "drift: a missing directory is exit 3" 3 "" -- "$BULWARK" drift "$IMG" "$W/nope"
 t_run_expect "drift: a file instead of a directory is exit 3" 3 "" -- "$BULWARK" drift "$IMG" "$W/clean.json"
 t_run_expect "drift --format sarif refused" 2 "" -- "$BULWARK" drift --format sarif "$IMG" "$R"
+
+# an image whose layer lists files without their parent directories (mkimage writes none):
+# umoci creates them on unpack; they are not drift, a new directory beside them is
+cat >"$W/implicit.json" <<'JSON'
+{"format": "oci", "images": [{"architecture": "amd64", "os": "linux", "config": {},
+ "layers": [{"compression": "gzip", "entries": [
+  {"path": "opt/app/bin/run", "content": "#!/bin/sh\n", "mode": "0755"},
+  {"path": "etc/", "type": "dir"}, {"path": "etc/x.conf", "content": "x\n"}]}]}]}
+JSON
+python3 "$TOP/tests/lib/mkimage.py" build "$W/implicit.json" "$W/imp" >/dev/null &&
+  umoci unpack $rootless --image "$W/imp:latest" "$W/impb" >"$W/umoci.log" 2>&1 || t_fail "drift: implicit-parent image" "$(tail -3 "$W/umoci.log")"
+drift "$W/imp.out" --format json "oci:$W/imp" "$W/impb/rootfs"
+t_eq "drift: directories the image implies (no tar entry) are not drift" "0 0" "$RC $(jq '.changes | length' "$W/imp.out")"
+mkdir "$W/impb/rootfs/opt/extra"
+drift "$W/imp2.out" --format json "oci:$W/imp" "$W/impb/rootfs"
+t_eq "drift: a new directory beside them is" "1 /opt/extra" "$RC $(jq -r '[.changes[].path] | join(" ")' "$W/imp2.out")"
