@@ -115,7 +115,7 @@ static int pin_one(pin_file *f, const char *platform)
 		if (x->pinned)
 			continue;
 		if (x->variable) {
-			fprintf(stderr, "bulwark: warning: %s:%zu: %s uses a build argument; not pinned\n", f->path,
+			fprintf(stderr, "bulwark: warning: %s:%zu: %s uses a variable; not pinned\n", f->path,
 				x->line, x->reference);
 			continue;
 		}
@@ -214,7 +214,7 @@ int cmd_pin(int argc, char **argv)
 					continue;
 				unpinned++;
 				printf("%s:%zu: %s: %s\n", files[i].path, x->line, x->reference,
-				       x->variable ? "uses a build argument, cannot be checked" : "not pinned to a digest");
+				       x->variable ? "uses a variable, cannot be checked" : "not pinned to a digest");
 			}
 		if (!g_cli.quiet)
 			fprintf(stderr, "bulwark: %zu of %zu image references not pinned\n", unpinned, total);

@@ -48,7 +48,8 @@ typedef struct bw_pin_ref {
 	bool pinned;            /* carries @digest already */
 	bool in_place;          /* false: the text is not the value as written (YAML escapes,
 	                           folded or block scalars), so it cannot be rewritten in place */
-	bool variable;          /* a Dockerfile reference using $ARG: cannot be resolved */
+	bool variable;          /* a template ("$TAG", "${BASE:-x}": Dockerfile ARG, compose or
+	                           envsubst interpolation): cannot be resolved or pinned here */
 } bw_pin_ref;
 
 /* The kind of a file by its name (BW_PIN_AUTO resolved). */
@@ -61,7 +62,8 @@ BW_EXTERN bw_pin_kind bw_pin_kind_of(const char *path);
  * ReplicaSet, Job, CronJob jobTemplate, custom resources embedding pod specs),
  * and `services.NAME.image` of compose files. Dockerfile: FROM (not "scratch",
  * not an earlier stage's name) and COPY --from= (not a stage name or index).
- * A reference that fails bw_pin_check_reference() is an error (BW_EINPUT
+ * A template (bw_pin_is_template) is reported with `variable` set; any other
+ * reference that fails bw_pin_check_reference() is an error (BW_EINPUT
  * naming the file and line). fn's non-zero return stops and is returned.
  */
 BW_EXTERN int bw_pin_find(const char *what, const void *data, size_t len, bw_pin_kind kind,
@@ -82,6 +84,10 @@ BW_EXTERN int bw_pin_check_reference(const char *what, size_t line, const char *
  */
 BW_EXTERN int bw_pin_resolve(const char *ref, const char *platform, const struct bw_registry_options *opts,
 			     char *out, bool *is_index);
+
+/* True when ref is "$NAME" / "${NAME}" / "${NAME:-default}" interpolation around
+ * reference characters (no "$(...)", no other shell metacharacter). */
+BW_EXTERN bool bw_pin_is_template(const char *ref);
 
 /* "REPO:TAG@DIGEST" for ref (":latest" added when ref has no tag) into out. */
 BW_EXTERN int bw_pin_pinned_text(const char *ref, const char *digest, char *out, size_t cap);

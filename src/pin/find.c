@@ -72,6 +72,61 @@ int bw_pin_check_reference(const char *what, size_t line, const char *ref)
 	return 0;
 }
 
+static bool name_char(unsigned char c, bool first)
+{
+	return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (!first && c >= '0' && c <= '9');
+}
+
+/*
+ * True when ref is a template: "$NAME" / "${NAME}" / "${NAME:-default}" (Dockerfile ARG,
+ * compose and envsubst interpolation) and otherwise only characters a reference may hold.
+ * Such a reference is decided elsewhere and cannot be pinned here. Command substitution
+ * "$(...)" and anything else is not a template: the reference check refuses it.
+ */
+bool bw_pin_is_template(const char *ref)
+{
+	bool any = false;
+	for (size_t i = 0; ref[i];) {
+		unsigned char c = (unsigned char)ref[i];
+		if (c != '$') {
+			if (c < 0x20 || c >= 0x7f || shell_meta(c))
+				return false;
+			i++;
+			continue;
+		}
+		any = true;
+		i++;
+		if (ref[i] == '{') {
+			size_t k = i + 1;
+			if (!name_char((unsigned char)ref[k], true))
+				return false;
+			while (name_char((unsigned char)ref[k], false))
+				k++;
+			/* a default or error text: ":-x", "-x", ":?x", "?x", ":+x", "+x" */
+			if (ref[k] == ':')
+				k++;
+			if (ref[k] == '-' || ref[k] == '?' || ref[k] == '+') {
+				k++;
+				while (ref[k] && ref[k] != '}' && k - i < 256) {
+					unsigned char d = (unsigned char)ref[k];
+					if (d < 0x20 || d >= 0x7f || (shell_meta(d) && d != ' '))
+						return false;
+					k++;
+				}
+			}
+			if (ref[k] != '}')
+				return false;
+			i = k + 1;
+		} else if (name_char((unsigned char)ref[i], true)) {
+			while (name_char((unsigned char)ref[i], false))
+				i++;
+		} else {
+			return false;
+		}
+	}
+	return any;
+}
+
 static bool has_digest(const char *ref)
 {
 	return strchr(ref, '@') != NULL;
@@ -124,9 +179,18 @@ static int yaml_scalar(const bw_yaml_scalar *s, void *arg)
 
 	if (!where)
 		return 0;
+	memset(&r, 0, sizeof(r));
+	if (bw_pin_is_template(s->value)) {
+		r.reference = s->value;
+		r.line = s->line;
+		r.where = where;
+		r.start = s->start;
+		r.end = s->end;
+		r.variable = true;
+		return y->fn(&r, y->ctx);
+	}
 	if ((rc = bw_pin_check_reference(y->what, s->line, s->value)) < 0)
 		return rc;
-	memset(&r, 0, sizeof(r));
 	r.reference = s->value;
 	r.line = s->line;
 	r.where = where;
@@ -197,7 +261,7 @@ static int report(docker_ctx *d, size_t start, size_t end, size_t line, const ch
 	r.line = line;
 	r.where = where;
 	r.in_place = true;
-	if (memchr(ref, '$', n)) {
+	if (bw_pin_is_template(ref)) {
 		/* FROM ${BASE}: a build argument decides; nothing to check or pin */
 		r.variable = true;
 		r.in_place = false;

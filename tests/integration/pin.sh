@@ -136,7 +136,7 @@ t_eq "pin --write Dockerfile: FROM pinned" "FROM $R/fixtures/debian-minbase:v1@$
 t_eq "pin --write Dockerfile: FROM --platform pinned" "FROM --platform=linux/amd64 $R/fixtures/kitchen-sink:v1@${DIG[$R/fixtures/kitchen-sink:v1]}" "$(sed -n 6p "$W/c/Dockerfile")"
 t_eq "pin --write Dockerfile: COPY --from=IMAGE pinned (continued line)" "COPY --link --from=$R/fixtures/rpm-root:v1@${DIG[$R/fixtures/rpm-root:v1]} \\" "$(sed -n 9p "$W/c/Dockerfile")"
 t_eq "pin --write Dockerfile: exactly 3 lines changed" 3 "$(diff "$W/orig/Dockerfile" "$W/c/Dockerfile" | grep -c '^>')"
-t_check "pin --write Dockerfile: a warning for FROM \${BASE}" grep -q 'uses a build argument' "$W/write.err"
+t_check "pin --write Dockerfile: a warning for FROM \${BASE}" grep -q 'uses a variable' "$W/write.err"
 
 # after --write, --check passes (the Dockerfile's \${BASE} cannot be checked: still 1)
 t_run_expect "pin --check after --write: exit 0" 0 "" -- "$BULWARK" pin --check "$W"/c/{deployment,cronjob,multi,compose,pinned}.yaml
@@ -158,6 +158,14 @@ t_check "pin --platform linux/arm64: the arm64 manifest digest, said so" \
   bash -c "grep -qF -- '+    image: $R/multi/app:2@$arm' <<<'$out' && grep -q '(linux/arm64)' '$W/m.err'"
 t_eq "pin --platform: the registry's index (skopeo --raw) lists that arm64 manifest" "$arm" \
   "$(skopeo inspect "${SK[@]}" --raw "docker://$R/multi/app:2" 2>/dev/null | jq -r '[.manifests[] | select(.platform.architecture == "arm64") | .digest][0]')"
+
+# compose interpolation: a template is reported (not pinnable), the rest is pinned
+printf 'services:\n  app:\n    image: "%s/fixtures/rpm-root:${TAG:-v1}"\n  db:\n    image: %s/fixtures/rpm-root:v1\n' "$R" "$R" >"$W/compose-vars.yaml"
+t_run_expect "pin --check compose with \${TAG:-v1}: exit 1" 1 "" -- "$BULWARK" pin --check "$W/compose-vars.yaml"
+t_check "pin --check: the template is named as a variable" grep -q 'rpm-root:${TAG:-v1}: uses a variable' "$T_OUT"
+out=$("$BULWARK" pin "${CA[@]}" "$W/compose-vars.yaml" 2>"$W/cv.err")
+t_check "pin compose with a template: the other reference pinned, the template warned about" \
+  bash -c "grep -qF -- '+    image: $R/fixtures/rpm-root:v1@${DIG[$R/fixtures/rpm-root:v1]}' <<<'$out' && grep -q 'uses a variable' '$W/cv.err' && [ \$(grep -c '^+ ' <<<'$out') = 1 ]"
 
 # ---------------------------------------------------------------- failures and hostile input
 printf 'kind: Pod\nspec:\n  containers:\n  - image: %s/fixtures/nope:v1\n' "$R" >"$W/missing.yaml"

@@ -167,6 +167,29 @@ static void test_dockerfile(void **state)
 	assert_int_equal(find("FROM alpine|sh\n", BW_PIN_DOCKERFILE, &f), BW_EINPUT);
 }
 
+static void test_templates(void **state)
+{
+	(void)state;
+	found f;
+	assert_true(bw_pin_is_template("$IMAGE"));
+	assert_true(bw_pin_is_template("a.io/app:${TAG}"));
+	assert_true(bw_pin_is_template("${REG:-a.io}/app:${TAG:-1.0}"));
+	assert_true(bw_pin_is_template("a.io/$NAME:1"));
+	assert_false(bw_pin_is_template("a.io/app:1"));
+	assert_false(bw_pin_is_template("nginx$(reboot)"));
+	assert_false(bw_pin_is_template("${TAG};id"));
+	assert_false(bw_pin_is_template("${TAG"));
+	assert_false(bw_pin_is_template("${1x}"));
+	assert_false(bw_pin_is_template("${T:-`id`}"));
+	assert_int_equal(find("services:\n  a:\n    image: \"x/y:${TAG:-1}\"\n  b:\n    image: x/z:1\n", BW_PIN_YAML, &f), 0);
+	assert_int_equal(f.n, 2);
+	assert_true(f.variable[0]);
+	assert_false(f.in_place[0]);
+	assert_false(f.variable[1]);
+	assert_int_equal(find("services:\n  a:\n    image: \"x/y:$(id)\"\n", BW_PIN_YAML, &f), BW_EINPUT);
+	assert_int_equal(find("FROM x/y:$(id)\n", BW_PIN_DOCKERFILE, &f), BW_EINPUT);
+}
+
 static void test_check_reference(void **state)
 {
 	(void)state;
@@ -250,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_compose),
 		cmocka_unit_test(test_yaml_hostile),
 		cmocka_unit_test(test_dockerfile),
+		cmocka_unit_test(test_templates),
 		cmocka_unit_test(test_check_reference),
 		cmocka_unit_test(test_pinned_text),
 		cmocka_unit_test(test_apply_and_diff),
