@@ -101,5 +101,11 @@ int cmd_scan(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_base(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
+int cmd_pin(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_drift(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+/* Opens and scans ref with packages and file digests (cmd_diff.c); -1 with the error set. */
+int cli_open_for_diff(const char *ref, const char *platform, bw_image **out);
 
 #endif

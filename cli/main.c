@@ -18,6 +18,10 @@ static const char usage[] =
 	"  referrers IMAGE   artifacts (signatures, SBOMs) that refer to a registry image\n"
 	"  base add|list|rm  record base images, to tell inherited findings from added ones\n"
 	"  cache info|prune|clear  the layer result cache\n"
+	"  pin FILE...       pin image references in YAML/Dockerfiles to digests\n"
+	"  diff FROM TO      packages, vulnerabilities, files and config that changed\n"
+	"  drift IMAGE DIR   files of a running container's root that differ from its image\n"
+	"  record approve|list|rollback  known-good digests per deployment name\n"
 	"  version           print the version\n"
 	"\n"
 	"IMAGE: oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE, dir:ROOTFS,\n"
@@ -97,6 +101,14 @@ int main(int argc, char **argv)
 		return cmd_base(argc, argv);
 	if (!strcmp(cmd, "cache"))
 		return cmd_cache(argc, argv);
+	if (!strcmp(cmd, "pin"))
+		return cmd_pin(argc, argv);
+	if (!strcmp(cmd, "diff"))
+		return cmd_diff(argc, argv);
+	if (!strcmp(cmd, "drift"))
+		return cmd_drift(argc, argv);
+	if (!strcmp(cmd, "record"))
+		return cmd_record(argc, argv);
 	if (!strcmp(cmd, "version")) {
 		printf("bulwark %s\n", bw_version());
 		return 0;

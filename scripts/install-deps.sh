@@ -20,6 +20,8 @@ PACKAGES=(
   docker-registry openssl apache2-utils python3-cryptography
   # fixtures (../shared/fixtures/build-images.sh) and the demo image
   debootstrap ca-certificates
+  # pin/record tests: patch(1) applies pin's diff, the sqlite3 CLI reads the records store
+  patch sqlite3
   # benchmarks: igzip is the decompression floor; GNU time reads peak RSS
   isal time bc
   # the HTML report rendered headless (tests/integration/reports.sh)

@@ -39,7 +39,8 @@ typedef struct bw_image_options {
 	uint64_t max_layer_bytes;  /* decompressed bytes per layer; 0: default (32 GiB) */
 	uint64_t max_file_bytes;   /* one file in a layer; 0: default (16 GiB) */
 	bool keep_deleted;         /* remember paths removed by whiteouts (bw_image_deleted) */
-	uint32_t analyzers;        /* BW_ANALYZE_* mask of what the layer pass feeds; 0: all */
+	uint32_t analyzers;        /* BW_ANALYZE_* mask of what the layer pass feeds; 0: all but
+	                              BW_ANALYZE_DIGESTS */
 	/* how to reach registries, for registry references (bulwark/registry.h); NULL: defaults.
 	 * Borrowed: it and its strings must outlive the image. */
 	const struct bw_registry_options *registry;
@@ -52,6 +53,7 @@ typedef struct bw_image_options {
 /* What the layer pass analyzes (the file list and whiteouts are always built). */
 #define BW_ANALYZE_OS       (1u << 0)  /* artifact.os */
 #define BW_ANALYZE_PACKAGES (1u << 1)  /* OS and language packages (bulwark/package.h) */
+#define BW_ANALYZE_DIGESTS  (1u << 16) /* SHA-256 of every regular file (bw_file_info.digest); only when asked */
 
 #define BW_IMAGE_OPTIONS_INIT { BW_IMAGE_OPTIONS_VERSION, NULL, 0, 0, 0, false, 0, NULL, NULL, 0 }
 
@@ -117,6 +119,8 @@ typedef struct bw_file_info {
 	uint64_t size;            /* for a hard link, its target's size */
 	const char *link;         /* symlink target as written, or hard link target path */
 	size_t layer;             /* 0-based index of the layer the entry came from */
+	const char *digest;       /* "sha256:<hex>" of a regular file's (or hard link's) content when
+	                             the image was scanned with BW_ANALYZE_DIGESTS, else NULL */
 } bw_file_info;
 
 /* Calls fn for every path of the merged filesystem in byte order of path

@@ -593,7 +593,8 @@ static int build_dispatch(bw_image *img)
 	if (!(img->analyzers = calloc(all + 1, sizeof(*img->analyzers))))
 		return bw_error_set(BW_EINTERNAL, "out of memory");
 	for (size_t i = 0; i < all; i++)
-		if (!img->opts.analyzers || (bw_analyzers[i]->kind & img->opts.analyzers))
+		if (img->opts.analyzers ? (bw_analyzers[i]->kind & img->opts.analyzers) != 0
+					: !(bw_analyzers[i]->kind & BW_ANALYZE_DIGESTS))
 			img->analyzers[img->n_analyzers++] = bw_analyzers[i];
 	if (img->n_analyzers > sizeof(uintptr_t) * 8)
 		return bw_error_set(BW_EINTERNAL, "too many analyzers for the dispatch mask");
@@ -965,6 +966,8 @@ static int file_cb(const bw_fsnode *n, void *arg)
 	walk_ctx *w = arg;
 	bw_file_info f = { .path = n->path, .type = n->type, .mode = n->mode, .uid = n->uid, .gid = n->gid,
 			   .size = n->size, .link = n->link, .layer = n->layer };
+	if (n->type == BW_FT_FILE || n->type == BW_FT_HARDLINK)
+		f.digest = bw_image_file_digest(w->img, n->data_path, n->data_layer);
 	return w->fn(&f, w->ctx);
 }
 

@@ -142,5 +142,7 @@ const bw_fs *bw_image_fs(const bw_image *img);
 int bw_image_set_os(bw_image *img, const char *family, const char *version,
 		    const char *codename, const char *pretty);
 const char *bw_image_name(const bw_image *img);
+/* The content digest of a merged node (image/digests.c), NULL unless BW_ANALYZE_DIGESTS. */
+const char *bw_image_file_digest(const bw_image *img, const char *data_path, size_t data_layer);
 
 #endif
