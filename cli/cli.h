@@ -81,5 +81,13 @@ int cmd_referrers(int argc, char **argv);
 int cmd_sbom(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_db(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_attest(int argc, char **argv);
+int cmd_verify_attestation(int argc, char **argv);
+/* cmd_key.c: the password for an encrypted key: $BULWARK_PASSWORD, else a prompt on the
+ * terminal, else NULL. *owned is set when the caller must wipe and free it. */
+char *cli_password(const char *prompt, bool confirm, bool *owned);
 
 #endif
