@@ -204,7 +204,9 @@ def cmd_decrypt(key_path, pub_path):
                                              serialization.PublicFormat.SubjectPublicKeyInfo)
     if mine != theirs:
         fail("the decrypted key's public half differs from " + pub_path)
-    print("ok %s" % type(priv).__name__)
+    kind = "ec" if isinstance(priv, ec.EllipticCurvePrivateKey) else \
+        "ed25519" if isinstance(priv, ed25519.Ed25519PrivateKey) else "rsa"
+    print("ok %s" % kind)
 
 
 def pae(ptype, body):
