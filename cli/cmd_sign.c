@@ -8,8 +8,12 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "bulwark/package.h"
+#include "bulwark/policy.h"
 #include "bulwark/sign.h"
+#include "bulwark/vulndb.h"
 #include "cli.h"
 
 #define MAX_ANN 64
@@ -19,12 +23,15 @@ static const char sign_usage[] =
 	"       bulwark verify IMAGE --key REF [-a KEY=VALUE]... [--referrers] [--identity REF]\n"
 	"       bulwark attest IMAGE --key REF --type TYPE --predicate FILE [--referrers]\n"
 	"       bulwark verify-attestation IMAGE --key REF [--type TYPE] [--referrers]\n"
+	"                                        [--policy FILE [--db PATH]]\n"
 	"  IMAGE: a registry reference or oci:DIR[:TAG]. REF: a key file (cosign's .key to sign, a\n"
 	"  PEM .pub to verify), env://VAR, or pkcs11:...?module-path=...&pin-value=... (RFC 7512).\n"
 	"  TYPE: cyclonedx, spdx, spdxjson, slsaprovenance, slsaprovenance1, vuln, openvex, custom,\n"
 	"  or a predicate type URI. Signatures go under the tag sha256-<hex>.sig (.att), or with\n"
 	"  --referrers as OCI 1.1 referrers. The password of an encrypted key: $BULWARK_PASSWORD\n"
-	"  or a prompt on the terminal.\n"
+	"  or a prompt on the terminal. verify-attestation --policy: the policy (docs/policy.md) is\n"
+	"  evaluated on the packages of the attested SBOM (CycloneDX or SPDX predicate), matched\n"
+	"  against the local vulnerability database (--db, default path) when there is one.\n"
 	CLI_REGISTRY_USAGE;
 
 typedef struct cmd_args {
@@ -32,6 +39,7 @@ typedef struct cmd_args {
 	bw_sign_annotation ann[MAX_ANN];
 	char *ann_text[MAX_ANN];
 	const char *image;
+	const char *policy, *db;
 	char *password;
 	bool password_owned;
 } cmd_args;
@@ -56,6 +64,8 @@ static int parse_args(int argc, char **argv, cmd_args *a, bool need_password)
 		{ "identity", required_argument, NULL, 'I' },
 		{ "type", required_argument, NULL, 't' },
 		{ "predicate", required_argument, NULL, 'P' },
+		{ "policy", required_argument, NULL, 'Y' },
+		{ "db", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_REGISTRY_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -88,6 +98,8 @@ static int parse_args(int argc, char **argv, cmd_args *a, bool need_password)
 		case 'I': a->o.identity = optarg; break;
 		case 't': a->o.predicate_type = optarg; break;
 		case 'P': a->o.predicate_path = optarg; break;
+		case 'Y': a->policy = optarg; break;
+		case 'D': a->db = optarg; break;
 		case 'h': fputs(sign_usage, stdout); return -1;
 		default:
 			if ((status = cli_registry_or_usage(c, sign_usage)) != 0)
@@ -154,10 +166,20 @@ out:
 	return status < 0 ? 0 : status;
 }
 
+typedef struct last_payload {
+	char *text;
+	size_t len;
+} last_payload;
+
 static int print_check(const bw_sig_check *c, void *ctx)
 {
-	(void)ctx;
+	last_payload *last = ctx;
 	if (c->verified) {
+		if (last && (free(last->text), last->text = malloc(c->payload_len + 1))) {
+			memcpy(last->text, c->payload, c->payload_len);
+			last->text[c->payload_len] = 0;
+			last->len = c->payload_len;
+		}
 		fprintf(stderr, "bulwark: %s: verified\n", c->where);
 		fwrite(c->payload, 1, c->payload_len, stdout);
 		putchar('\n');
@@ -167,14 +189,74 @@ static int print_check(const bw_sig_check *c, void *ctx)
 	return 0;
 }
 
+/*
+ * The policy over the last verified attestation's SBOM: read as the image
+ * "sbom:FILE", matched against the vulnerability database when one is there,
+ * evaluated; the verdict and violations on stderr. 0 pass/warn, 1 fail.
+ */
+static int attested_policy(const cmd_args *a, bw_policy *policy, const last_payload *last)
+{
+	char *path = NULL, ref[4200];
+	bw_image *img = NULL;
+	bw_vulndb *db = NULL;
+	bw_vulns *vulns = NULL;
+	bw_policy_result *verdict = NULL;
+	bw_vuln_options vopts = { 0 };
+	int status = 0;
+	const char *tmp = getenv("TMPDIR");
+
+	if (bw_attestation_predicate_file(last->text, last->len, tmp ? tmp : "/tmp", &path) < 0)
+		return cli_fail();
+	snprintf(ref, sizeof(ref), "sbom:%s", path);
+	const char *dbpath = a->db ? a->db : bw_vulndb_default_path();
+	if ((a->db || access(dbpath, R_OK) == 0) && bw_vulndb_open(&db, dbpath, BW_VULNDB_READ) < 0) {
+		status = cli_fail();
+		goto out;
+	}
+	if (bw_image_open(&img, ref, NULL) < 0 || bw_image_scan(img) < 0 ||
+	    (db && bw_vulns_match(&vulns, img, db, &vopts) < 0) || bw_policy_evaluate(policy, img, vulns, &verdict) < 0) {
+		status = cli_fail();
+		goto out;
+	}
+	for (size_t i = 0; i < verdict->n_violations; i++) {
+		const bw_violation *v = &verdict->violations[i];
+		fprintf(stderr, "bulwark: policy: %s: %s: %s\n", v->action, v->rule, v->reason);
+	}
+	fprintf(stderr, "bulwark: policy %s on the attested SBOM (%zu packages%s): %s\n", a->policy,
+		bw_image_package_count(img), db ? "" : ", no vulnerability database", verdict->verdict);
+	status = strcmp(verdict->verdict, "fail") ? 0 : 1;
+out:
+	bw_policy_result_free(verdict);
+	bw_vulns_free(vulns);
+	bw_image_free(img);
+	bw_vulndb_close(db);
+	if (path) {
+		unlink(path);
+		free(path);
+	}
+	return status;
+}
+
 static int verify_cmd(int argc, char **argv, bool att)
 {
 	cmd_args a;
 	size_t n = 0;
+	bw_policy *policy = NULL;
+	last_payload last = { 0 };
 	int status = parse_args(argc, argv, &a, false);
 	if (status)
 		goto out;
-	int rc = att ? bw_verify_attestations(a.image, &a.o, print_check, NULL, &n)
+	if (a.policy && !att) {
+		status = cli_usage("verify: --policy applies to verify-attestation");
+		goto out;
+	}
+	/* the policy first: a bad policy file is reported before any network */
+	if (a.policy && (bw_policy_load(&policy, a.policy) < 0 ||
+			 (bw_policy_set_today(policy, getenv("BULWARK_TODAY")) < 0 && bw_error_prefix("BULWARK_TODAY") < 0))) {
+		status = cli_fail();
+		goto out;
+	}
+	int rc = att ? bw_verify_attestations(a.image, &a.o, print_check, &last, &n)
 		     : bw_verify_image(a.image, &a.o, print_check, NULL, &n);
 	if (rc < 0) {
 		status = cli_fail();
@@ -183,7 +265,11 @@ static int verify_cmd(int argc, char **argv, bool att)
 	if (!g_cli.quiet)
 		fprintf(stderr, "bulwark: %s: %zu %s%s verified\n", a.image, n, att ? "attestation" : "signature",
 			n == 1 ? "" : "s");
+	if (policy && last.text)
+		status = attested_policy(&a, policy, &last);
 out:
+	bw_policy_free(policy);
+	free(last.text);
 	args_free(&a);
 	return status < 0 ? 0 : status;
 }

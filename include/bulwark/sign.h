@@ -98,6 +98,14 @@ BW_EXTERN int bw_attest_image(const char *image, const bw_sign_options *o, char 
 BW_EXTERN int bw_verify_attestations(const char *image, const bw_sign_options *o, bw_sig_check_fn fn, void *ctx,
 				     size_t *n_verified);
 
+/*
+ * The predicate of a verified statement (the payload bw_verify_attestations
+ * hands over), written to a new file in dir (mode 0600) whose path goes to
+ * *path (malloc'd; the caller unlinks it), so the SBOM inside can be read
+ * as the image "sbom:PATH" and a policy evaluated on it.
+ */
+BW_EXTERN int bw_attestation_predicate_file(const char *statement, size_t len, const char *dir, char **path);
+
 #ifdef __cplusplus
 }
 #endif

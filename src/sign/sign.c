@@ -9,6 +9,7 @@
  * exact reference asked for), the required annotations must be present.
  */
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -393,4 +394,46 @@ int bw_verify_attestations(const char *image, const bw_sign_options *o, bw_sig_c
 			   size_t *n_verified)
 {
 	return verify_common(image, o, true, fn, ctx, n_verified);
+}
+
+int bw_attestation_predicate_file(const char *statement, size_t len, const char *dir, char **path)
+{
+	bw_statement s;
+	char *text = NULL;
+	int rc, fd = -1;
+
+	*path = NULL;
+	if ((rc = bw_statement_parse("the attested statement", statement, len, &s)) < 0)
+		return rc;
+	if (!(text = json_dumps(s.predicate, JSON_COMPACT)) ||
+	    !(*path = malloc(strlen(dir ? dir : "/tmp") + 32))) {
+		rc = bw_error_set(BW_EINTERNAL, "out of memory");
+		goto done;
+	}
+	sprintf(*path, "%s/bw-predicate.XXXXXX", dir ? dir : "/tmp");
+	if ((fd = mkstemp(*path)) < 0) {
+		rc = bw_error_set(BW_EUSAGE, "%s: cannot create a temporary file", dir ? dir : "/tmp");
+		free(*path);
+		*path = NULL;
+		goto done;
+	}
+	size_t n = strlen(text), off = 0;
+	while (off < n) {
+		ssize_t w = write(fd, text + off, n - off);
+		if (w <= 0) {
+			rc = bw_error_set(BW_EINPUT, "%s: write failed", *path);
+			unlink(*path);
+			free(*path);
+			*path = NULL;
+			goto done;
+		}
+		off += (size_t)w;
+	}
+	rc = 0;
+done:
+	if (fd >= 0)
+		close(fd);
+	free(text);
+	bw_statement_free(&s);
+	return rc;
 }

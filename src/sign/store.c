@@ -470,7 +470,9 @@ int bw_sigstore_each(bw_sigstore *s, const char *suffix, bool referrers, size_t 
 	sig_tag(&s->digest, suffix, tag, sizeof(tag));
 	if ((rc = read_tagged(s, tag, &body)) < 0)
 		goto done;
-	if (rc == 1 && (rc = each_manifest(s, tag, &body, max_blob, fn, ctx, n_found)) != 0)
+	char label[sizeof(s->ref.display) + sizeof(tag) + 8];
+	snprintf(label, sizeof(label), "%.300s:%s", s->layout ? s->dir : s->ref.display, tag);
+	if (rc == 1 && (rc = each_manifest(s, label, &body, max_blob, fn, ctx, n_found)) != 0)
 		goto done;
 	rc = 0;
 	if (!referrers)

@@ -281,6 +281,18 @@ bv "verify-attestation --type cyclonedx" 0 "1 attestation verified" -- verify-at
 t_eq "verify-attestation prints the statement with the SBOM" "$(jq -r '.components | length' "$W/ks.cdx.json")" "$(jq -r '.predicate.components | length' "$W/out")"
 bv "verify-attestation --type spdx finds none" 1 "predicate type https://cyclonedx.org/bom, not https://spdx.dev/Document" -- verify-attestation "$R/fixtures/kitchen-sink:v1" --type spdx --key "$W/k1.pub" "${CA[@]}"
 bv "verify-attestation with another key" 1 "DSSE signature does not verify" -- verify-attestation "$R/fixtures/kitchen-sink:v1" --type cyclonedx --key "$W/ke.pub" "${CA[@]}"
+# a policy over the attested SBOM: the same verdict as `scan --policy` of the image itself
+printf 'version: 1\nrules:\n  - name: no-adduser\n    action: fail\n    image:\n      forbidden_packages: ["adduser"]\n' >"$W/pol-fail.yaml"
+printf 'version: 1\nrules:\n  - name: no-netcat\n    action: fail\n    image:\n      forbidden_packages: ["netcat*"]\n' >"$W/pol-pass.yaml"
+for pol in fail pass; do
+  rc=0; "$BULWARK" scan --scanners license "oci:$FIXTURES/kitchen-sink/oci:latest" --policy "$W/pol-$pol.yaml" >/dev/null 2>&1 || rc=$?
+  bv "verify-attestation --policy ($pol): the verdict of scan --policy on the image (exit $rc)" "$rc" "policy $W/pol-$pol.yaml on the attested SBOM" -- \
+    verify-attestation "$R/fixtures/kitchen-sink:v1" --type cyclonedx --key "$W/k1.pub" --policy "$W/pol-$pol.yaml" "${CA[@]}"
+  cp "$W/err" "$W/pol-$pol.err"
+done
+t_check "verify-attestation --policy fail names the rule and package" grep -q "fail: no-adduser: adduser" "$W/pol-fail.err"
+bv "verify-attestation --policy with a malformed policy is a usage error before any check" 2 "" -- \
+  verify-attestation "$R/fixtures/kitchen-sink:v1" --type cyclonedx --key "$W/k1.pub" --policy "$W/ks.cdx.json" "${CA[@]}"
 # tampering inside a layout: envelope payload, payload type, subject digest
 rm -rf "$W/alay"; cp -r "$FIXTURES/rpm-root/oci" "$W/alay"
 echo '{"scanner":"bulwark","critical":0}' >"$W/pred.json"
