@@ -89,5 +89,7 @@ int cmd_verify_attestation(int argc, char **argv);
 /* cmd_key.c: the password for an encrypted key: $BULWARK_PASSWORD, else a prompt on the
  * terminal, else NULL. *owned is set when the caller must wipe and free it. */
 char *cli_password(const char *prompt, bool confirm, bool *owned);
+/* cmd_sign.c: `scan --attest --key REF`: the scan (JSON) and its SBOM (CycloneDX) attested. */
+int cli_scan_attest(const char *image, const char *key_ref, bool referrers, const bw_scan_results *results);
 
 #endif

@@ -283,3 +283,76 @@ int cmd_verify_attestation(int argc, char **argv)
 {
 	return verify_cmd(argc, argv, true);
 }
+
+/* ------------------------------------------------------------ scan --attest */
+
+/* Writes what fn writes to a new temporary file; its path malloc'd in *path. */
+static int temp_report(char **path, int (*fn)(FILE *f, const void *arg), const void *arg)
+{
+	const char *dir = getenv("TMPDIR");
+	size_t n = strlen(dir ? dir : "/tmp") + 32;
+	*path = malloc(n);
+	if (!*path)
+		return cli_usage("out of memory");
+	snprintf(*path, n, "%s/bw-attest.XXXXXX", dir ? dir : "/tmp");
+	int fd = mkstemp(*path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		free(*path);
+		*path = NULL;
+		return cli_usage("scan --attest: cannot create a temporary file in %s", dir ? dir : "/tmp");
+	}
+	int rc = fn(f, arg);
+	if (fclose(f) != 0 && rc == 0)
+		rc = bw_error_set(BW_EINPUT, "%s: write failed", *path);
+	return rc < 0 ? cli_fail() : 0;
+}
+
+static int write_scan_json(FILE *f, const void *arg)
+{
+	return bw_report_scan(f, arg, BW_FORMAT_JSON);
+}
+
+static int write_sbom_cdx(FILE *f, const void *arg)
+{
+	return bw_report_sbom(f, ((const bw_scan_results *)arg)->img, BW_FORMAT_CYCLONEDX);
+}
+
+int cli_scan_attest(const char *image, const char *key_ref, bool referrers, const bw_scan_results *results)
+{
+	static const struct {
+		const char *type;
+		int (*fn)(FILE *f, const void *arg);
+	} what[] = {
+		{ "https://bulwark.dev/attestation/scan/v1", write_scan_json },
+		{ "cyclonedx", write_sbom_cdx },
+	};
+	bw_sign_options o = { .registry = cli_registry(), .key_ref = key_ref, .referrers = referrers };
+	char *pw = NULL, digest[160], att[160];
+	bool owned = false;
+	int status = 0;
+
+	if (bw_key_needs_password(key_ref) && !(pw = cli_password("Enter password for private key: ", false, &owned)))
+		return cli_usage("%s: the key is encrypted: set BULWARK_PASSWORD or run on a terminal", key_ref);
+	o.password = pw;
+	for (size_t i = 0; i < sizeof(what) / sizeof(what[0]) && status == 0; i++) {
+		char *path = NULL;
+		if ((status = temp_report(&path, what[i].fn, results)) != 0)
+			break;
+		o.predicate_type = what[i].type;
+		o.predicate_path = path;
+		if (bw_attest_image(image, &o, digest, att) < 0)
+			status = cli_fail();
+		else if (!g_cli.quiet)
+			fprintf(stderr, "bulwark: attested the %s of %s: %s\n", i ? "SBOM" : "scan", image, att);
+		unlink(path);
+		free(path);
+	}
+	if (owned) {
+		explicit_bzero(pw, strlen(pw));
+		free(pw);
+	}
+	return status;
+}

@@ -18,6 +18,7 @@
 #include "sign/cosign.h"
 #include "util/buf.h"
 #include "util/json.h"
+#include "util/log.h"
 
 /* ------------------------------------------------------------ identity */
 
@@ -363,6 +364,9 @@ static int verify_common(const char *image, const bw_sign_options *o, bool att, 
 	if ((rc = bw_sigstore_open(image, o->registry, &x.st)) < 0)
 		goto done;
 	x.expect_identity = o->identity ? o->identity : bw_sigstore_is_layout(x.st) ? NULL : bw_sigstore_identity(x.st);
+	if (!x.expect_identity && !att)
+		bw_info("%s: an oci: layout has no repository: the payloads' identity is not checked (--identity REF checks it)",
+			image);
 	rc = bw_sigstore_each(x.st, att ? "att" : "sig", o->referrers, att ? BW_SIG_MAX_ENVELOPE : BW_SIG_MAX_PAYLOAD,
 			      att ? on_attestation : on_signature, &x, &found);
 	if (rc < 0)

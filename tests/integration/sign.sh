@@ -281,6 +281,17 @@ bv "verify-attestation --type cyclonedx" 0 "1 attestation verified" -- verify-at
 t_eq "verify-attestation prints the statement with the SBOM" "$(jq -r '.components | length' "$W/ks.cdx.json")" "$(jq -r '.predicate.components | length' "$W/out")"
 bv "verify-attestation --type spdx finds none" 1 "predicate type https://cyclonedx.org/bom, not https://spdx.dev/Document" -- verify-attestation "$R/fixtures/kitchen-sink:v1" --type spdx --key "$W/k1.pub" "${CA[@]}"
 bv "verify-attestation with another key" 1 "DSSE signature does not verify" -- verify-attestation "$R/fixtures/kitchen-sink:v1" --type cyclonedx --key "$W/ke.pub" "${CA[@]}"
+# the scan report too, under the same .att tag
+"$BULWARK" scan --scanners license --format json "oci:$FIXTURES/kitchen-sink/oci:latest" >"$W/ks.scan.json" 2>/dev/null
+SCANT=https://bulwark.dev/attestation/scan/v1
+bv "attest the scan report (--type URI)" 0 "" -- attest "$R/fixtures/kitchen-sink:v1" --type "$SCANT" --predicate "$W/ks.scan.json" --key "$W/k1.key" "${CA[@]}"
+rm -rf "$W/attcopy2"
+skopeo copy -q --src-cert-dir "$W/certs" "docker://$R/fixtures/kitchen-sink:$ATT" "oci:$W/attcopy2:a" 2>/dev/null
+t_eq "attest: the .att tag holds the SBOM and the scan (2 layers)" 2 "$(skopeo inspect --raw "oci:$W/attcopy2:a" 2>/dev/null | jq '.layers | length')"
+out=$("${ORACLE[@]}" verify-att "$W/attcopy2" a "$W/k1.pub" "$KS_D" "$SCANT" 2>&1)
+t_eq "attest: the independent verifier accepts the scan attestation" "verified 1" "$out"
+bv "verify-attestation --type URI (the scan)" 0 "1 attestation verified" -- verify-attestation "$R/fixtures/kitchen-sink:v1" --type "$SCANT" --key "$W/k1.pub" "${CA[@]}"
+t_eq "verify-attestation: the attested scan is the scan" "$(jq -c .summary "$W/ks.scan.json")" "$(jq -c .predicate.summary "$W/out")"
 # a policy over the attested SBOM: the same verdict as `scan --policy` of the image itself
 printf 'version: 1\nrules:\n  - name: no-adduser\n    action: fail\n    image:\n      forbidden_packages: ["adduser"]\n' >"$W/pol-fail.yaml"
 printf 'version: 1\nrules:\n  - name: no-netcat\n    action: fail\n    image:\n      forbidden_packages: ["netcat*"]\n' >"$W/pol-pass.yaml"
@@ -293,6 +304,16 @@ done
 t_check "verify-attestation --policy fail names the rule and package" grep -q "fail: no-adduser: adduser" "$W/pol-fail.err"
 bv "verify-attestation --policy with a malformed policy is a usage error before any check" 2 "" -- \
   verify-attestation "$R/fixtures/kitchen-sink:v1" --type cyclonedx --key "$W/k1.pub" --policy "$W/ks.cdx.json" "${CA[@]}"
+# scan --attest --key: the scan and its SBOM attested while scanning
+rm -rf "$W/slay"; cp -r "$FIXTURES/kitchen-sink/oci" "$W/slay"
+bv "scan --attest --key" 0 "attested the SBOM" -- scan --scanners license --format json "oci:$W/slay:latest" --attest --key "$W/k1.key"
+cp "$W/out" "$W/slay.scan.json"
+bv "scan --attest: the scan attestation verifies" 0 "1 attestation verified" -- verify-attestation "oci:$W/slay:latest" --type https://bulwark.dev/attestation/scan/v1 --key "$W/k1.pub"
+t_eq "scan --attest: the attested scan is the report printed" "$(jq -c .summary "$W/slay.scan.json")" "$(jq -c .predicate.summary "$W/out")"
+bv "scan --attest: the SBOM attestation verifies" 0 "1 attestation verified" -- verify-attestation "oci:$W/slay:latest" --type cyclonedx --key "$W/k1.pub"
+t_eq "scan --attest: the attested SBOM has the scan's packages" "$(jq -r .summary.packages "$W/slay.scan.json")" \
+  "$(jq '[.predicate.components[] | select(.type != "operating-system")] | length' "$W/out")"
+bv "scan --attest without --key is a usage error" 2 "--attest and --key" -- scan "oci:$W/slay:latest" --attest
 # tampering inside a layout: envelope payload, payload type, subject digest
 rm -rf "$W/alay"; cp -r "$FIXTURES/rpm-root/oci" "$W/alay"
 echo '{"scanner":"bulwark","critical":0}' >"$W/pred.json"

@@ -99,12 +99,15 @@ int main(int argc, char **argv)
 		bw_dsse e;
 		if (!k || slurp(argv[2], &b) < 0)
 			return 2;
-		if (bw_dsse_parse(argv[2], b.data, b.len, &e) < 0)
+		if (bw_dsse_parse(argv[2], b.data, b.len, &e) < 0) {
+			bw_buf_free(&b);
 			return fail();
+		}
 		size_t n = bw_dsse_count_verified(&e, &k, 1);
 		printf("verified %zu\n", n);
 		bw_dsse_free(&e);
 		bw_pkey_free(k);
+		bw_buf_free(&b);
 		return n ? 0 : 1;
 	}
 	if (argc == 3 && (!strcmp(argv[1], "statement") || !strcmp(argv[1], "payload") || !strcmp(argv[1], "keyfile"))) {
@@ -122,6 +125,7 @@ int main(int argc, char **argv)
 		} else {
 			rc = bw_cosign_key_check(argv[2], b.data, b.len, NULL);
 		}
+		bw_buf_free(&b);
 		return rc < 0 ? fail() : 0;
 	}
 	if (argc == 6 && !strcmp(argv[1], "bench-verify")) {
@@ -147,6 +151,10 @@ int main(int argc, char **argv)
 		}
 		double us = (double)(clock() - t0) / CLOCKS_PER_SEC * 1e6 / (double)n;
 		printf("verify_us %.1f\nverifications_per_s %.0f\n", us, 1e6 / us);
+		free(sig);
+		bw_buf_free(&p);
+		bw_buf_free(&s);
+		bw_pkey_free(k);
 		return 0;
 	}
 	fprintf(stderr, "usage: see tests/tools/sigtool.c\n");
