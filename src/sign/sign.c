@@ -256,8 +256,7 @@ static int on_signature(const bw_sigitem *it, const char *why, void *arg)
 		return x->fn ? x->fn(&c, x->ctx) : 0;
 	}
 	if (!l->signature) {
-		snprintf(reason, sizeof(reason), "%s: no %s annotation%s", it->where, BW_ANN_SIGNATURE,
-			 l->has_cert ? "" : "");
+		snprintf(reason, sizeof(reason), "%s: no %s annotation", it->where, BW_ANN_SIGNATURE);
 		return report(x, it, false, true, reason, NULL, 0);
 	}
 	if (!(sig = bw_b64_decode(l->signature, strlen(l->signature), false, false, &sig_len))) {

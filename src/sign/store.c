@@ -75,10 +75,10 @@ void bw_sigstore_close(bw_sigstore *s)
 
 /* ------------------------------------------------------------ OCI layout files */
 
-static int read_file(const char *path, size_t max, bw_buf *out, const char *what) /* out->max bounds it */
+/* A whole file of the layout; out->max bounds it. */
+static int read_file(const char *path, bw_buf *out, const char *what)
 {
 	return bw_buf_read_file(out, path, BW_EINPUT, what);
-	(void)max;
 }
 
 static int layout_blob_path(const bw_sigstore *s, const bw_digest *d, char *out, size_t n)
@@ -96,7 +96,7 @@ static int layout_read_blob(const bw_sigstore *s, const bw_digest *d, size_t max
 	int rc;
 	out->max = max;
 	if ((rc = layout_blob_path(s, d, path, sizeof(path))) < 0 ||
-	    (rc = read_file(path, max, out, "a layout blob")) < 0)
+	    (rc = read_file(path, out, "a layout blob")) < 0)
 		return rc;
 	if ((rc = bw_digest_buffer(d->alg == BW_SHA512 ? BW_SHA512 : BW_SHA256, out->data, out->len, &got)) < 0)
 		return rc;
@@ -155,7 +155,7 @@ static int layout_index(const bw_sigstore *s, json_t **idx)
 	int rc;
 	*idx = NULL;
 	snprintf(path, sizeof(path), "%s/index.json", s->dir);
-	if ((rc = read_file(path, BW_MAX_MANIFEST_BYTES, &b, "the layout's index.json")) < 0)
+	if ((rc = read_file(path, &b, "the layout's index.json")) < 0)
 		return rc;
 	rc = bw_json_parse(path, b.data, b.len, BW_MAX_MANIFEST_BYTES, idx);
 	bw_buf_free(&b);
