@@ -289,14 +289,20 @@ int bw_pkey_public_pem(const bw_pkey *k, char **pem)
 	return *pem ? 0 : bw_error_set(BW_EINTERNAL, "out of memory");
 }
 
+/*
+ * The hash a signature is made with: SHA-256 for ECDSA on every curve and for
+ * RSA, as cosign's key signing and containers/image's verifier
+ * (sigstoreHarcodedHashAlgorithm) do; none for Ed25519 (pure).
+ */
 static const EVP_MD *default_md(bw_key_alg alg)
 {
-	switch (alg) {
-	case BW_KEY_ECDSA_P384: return EVP_sha384();
-	case BW_KEY_ECDSA_P521: return EVP_sha512();
-	case BW_KEY_ED25519: return NULL;
-	default: return EVP_sha256();
-	}
+	return alg == BW_KEY_ED25519 ? NULL : EVP_sha256();
+}
+
+/* The curve's own hash (sigstore's newer algorithm registry), also accepted when verifying. */
+static const EVP_MD *curve_md(bw_key_alg alg)
+{
+	return alg == BW_KEY_ECDSA_P384 ? EVP_sha384() : alg == BW_KEY_ECDSA_P521 ? EVP_sha512() : NULL;
 }
 
 int bw_pkey_sign(bw_pkey *k, const void *msg, size_t len, uint8_t **sig, size_t *sig_len)
@@ -363,7 +369,8 @@ int bw_ecdsa_raw_to_der(const void *raw, size_t raw_len, uint8_t **der, size_t *
 
 int bw_ec_digest_for_curve(int coord, const void *msg, size_t len, uint8_t out[64], size_t *out_len)
 {
-	const EVP_MD *md = coord == 48 ? EVP_sha384() : coord == 66 ? EVP_sha512() : EVP_sha256();
+	(void)coord; /* SHA-256 on every curve, as default_md() */
+	const EVP_MD *md = EVP_sha256();
 	unsigned int n = 0;
 	if (EVP_Digest(msg, len, out, &n, md, NULL) != 1)
 		return bw_error_set(BW_EINTERNAL, "hashing failed");
@@ -399,8 +406,8 @@ int bw_pkey_verify(const bw_pkey *k, const void *msg, size_t len, const void *si
 		sig_len = der_len;
 	}
 	ok = verify_md(k, default_md(k->alg), msg, len, sig, sig_len);
-	if (!ok && cb && k->alg != BW_KEY_ECDSA_P256)
-		ok = verify_md(k, EVP_sha256(), msg, len, sig, sig_len);
+	if (!ok && curve_md(k->alg))
+		ok = verify_md(k, curve_md(k->alg), msg, len, sig, sig_len);
 	free(der);
 	if (!ok)
 		return bw_error_set(BW_EPOLICY, "the signature does not verify with the %s key", bw_key_alg_name(k->alg));

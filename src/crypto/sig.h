@@ -9,10 +9,11 @@
  * Key policy (as cosign's import and load checks): ECDSA on P-256, P-384 or
  * P-521, Ed25519, RSA of 2048 to 4096 bits. Anything else is BW_EINPUT.
  *
- * Hashes: ECDSA signs with the curve's hash (SHA-256, SHA-384, SHA-512; the
- * sigstore algorithm registry's defaults) and verifies with that hash or with
- * SHA-256, which classic cosign used for every curve. RSA is PKCS#1 v1.5 with
- * SHA-256; Ed25519 is pure Ed25519 over the message.
+ * Hashes: ECDSA signs with SHA-256 on every curve, as cosign's key signing
+ * and containers/image's verifier (which hardcodes SHA-256) do, and verifies
+ * with SHA-256 or the curve's own hash (SHA-384, SHA-512: sigstore's newer
+ * algorithm registry). RSA is PKCS#1 v1.5 with SHA-256; Ed25519 is pure
+ * Ed25519 over the message.
  */
 #ifndef BW_CRYPTO_SIG_H
 #define BW_CRYPTO_SIG_H
@@ -66,7 +67,7 @@ int bw_pkey_sign(bw_pkey *k, const void *msg, size_t len, uint8_t **sig, size_t 
  */
 int bw_pkey_verify(const bw_pkey *k, const void *msg, size_t len, const void *sig, size_t sig_len);
 
-/* The digest an ECDSA signature made by a PKCS#11 token must cover: the curve's hash of msg. */
+/* The digest an ECDSA signature made by a PKCS#11 token must cover (SHA-256 of msg, as bw_pkey_sign). */
 int bw_ec_digest_for_curve(int coord_bytes, const void *msg, size_t len, uint8_t out[64], size_t *out_len);
 /* Raw r||s (2 * coordinate bytes) -> DER ECDSA-Sig-Value, malloc'd. */
 int bw_ecdsa_raw_to_der(const void *raw, size_t raw_len, uint8_t **der, size_t *der_len);

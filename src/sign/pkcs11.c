@@ -10,7 +10,7 @@
  * is assumed), pin-value or pin-source (a file, or file: URI, whose first
  * line is the PIN). The module is driven directly: dlopen, C_GetFunctionList,
  * C_Initialize, find the private key by label and/or id, C_Sign with
- * CKM_ECDSA over the curve's hash of the message; the raw r||s is DER-encoded
+ * CKM_ECDSA over the SHA-256 of the message; the raw r||s is DER-encoded
  * for cosign's annotation. Only EC keys (P-256, P-384, P-521).
  */
 #include <dlfcn.h>

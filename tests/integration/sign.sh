@@ -166,6 +166,14 @@ t_eq "sign oci: skopeo reads the .sig tag inside the layout" "application/vnd.de
 out=$("${ORACLE[@]}" verify-sig "$W/lay" "$(sigtag "$LD")" "$W/k1.pub" "$LD" localhost/lay 2>&1)
 t_eq "sign oci: the independent verifier accepts it" "verified 1" "$out"
 bv "verify oci: layout" 0 "1 signature verified" -- verify "oci:$W/lay:latest" --key "$W/k1.pub"
+# every algorithm key generate offers signs what the independent verifier accepts
+for alg in ecdsa-p384 ecdsa-p521 ed25519 rsa-3072; do
+  rm -rf "$W/lay-$alg"; cp -r "$FIXTURES/rpm-root/oci" "$W/lay-$alg"
+  "$BULWARK" -q sign "oci:$W/lay-$alg:latest" --key "$W/k-$alg.key" >/dev/null 2>&1
+  out=$("${ORACLE[@]}" verify-sig "$W/lay-$alg" "$(sigtag "$LD")" "$W/k-$alg.pub" "$LD" "localhost/lay-$alg" 2>&1)
+  t_eq "sign with $alg: the independent verifier accepts it" "verified 1" "$out"
+  bv "verify with $alg" 0 "1 signature verified" -- verify "oci:$W/lay-$alg:latest" --key "$W/k-$alg.pub"
+done
 # tamper.py LAYOUT TAG WHAT: rewrites the one signature layer under TAG with WHAT altered by one byte
 cat >"$W/tamper.py" <<'PY'
 import base64, hashlib, json, os, sys
