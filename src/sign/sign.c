@@ -408,12 +408,12 @@ int bw_attestation_predicate_file(const char *statement, size_t len, const char 
 	*path = NULL;
 	if ((rc = bw_statement_parse("the attested statement", statement, len, &s)) < 0)
 		return rc;
-	if (!(text = json_dumps(s.predicate, JSON_COMPACT)) ||
-	    !(*path = malloc(strlen(dir ? dir : "/tmp") + 32))) {
+	size_t plen = strlen(dir ? dir : "/tmp") + 32;
+	if (!(text = json_dumps(s.predicate, JSON_COMPACT)) || !(*path = malloc(plen))) {
 		rc = bw_error_set(BW_EINTERNAL, "out of memory");
 		goto done;
 	}
-	sprintf(*path, "%s/bw-predicate.XXXXXX", dir ? dir : "/tmp");
+	snprintf(*path, plen, "%s/bw-predicate.XXXXXX", dir ? dir : "/tmp");
 	if ((fd = mkstemp(*path)) < 0) {
 		rc = bw_error_set(BW_EUSAGE, "%s: cannot create a temporary file", dir ? dir : "/tmp");
 		free(*path);

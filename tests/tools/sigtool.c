@@ -132,7 +132,7 @@ int main(int argc, char **argv)
 		bw_pkey *k = load_pub(argv[2]);
 		bw_buf p = BW_BUF_INIT(0), s = BW_BUF_INIT(0);
 		size_t sig_len;
-		long n = atol(argv[5]);
+		long n = strtol(argv[5], NULL, 10);
 		if (!k || slurp(argv[3], &p) < 0 || slurp(argv[4], &s) < 0 || n <= 0)
 			return 2;
 		while (s.len && (s.data[s.len - 1] == '\n'))
