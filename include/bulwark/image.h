@@ -43,13 +43,17 @@ typedef struct bw_image_options {
 	/* how to reach registries, for registry references (bulwark/registry.h); NULL: defaults.
 	 * Borrowed: it and its strings must outlive the image. */
 	const struct bw_registry_options *registry;
+	/* The layer result cache (bulwark/state.h: the state store), or NULL for none.
+	 * Borrowed: it must stay open until bw_image_scan() returns. */
+	struct bw_state *layer_cache;
+	uint64_t cache_max_bytes;  /* LRU cap of the cache; 0: default (1 GiB) */
 } bw_image_options;
 
 /* What the layer pass analyzes (the file list and whiteouts are always built). */
 #define BW_ANALYZE_OS       (1u << 0)  /* artifact.os */
 #define BW_ANALYZE_PACKAGES (1u << 1)  /* OS and language packages (bulwark/package.h) */
 
-#define BW_IMAGE_OPTIONS_INIT { BW_IMAGE_OPTIONS_VERSION, NULL, 0, 0, 0, false, 0, NULL }
+#define BW_IMAGE_OPTIONS_INIT { BW_IMAGE_OPTIONS_VERSION, NULL, 0, 0, 0, false, 0, NULL, NULL, 0 }
 
 typedef struct bw_layer_info {
 	const char *digest;       /* blob digest as stored (compressed) */
@@ -85,6 +89,12 @@ typedef struct bw_image_info {
 	/* filled by bw_image_scan() (os-release); NULL when unknown */
 	const char *os_family, *os_version, *os_codename, *os_pretty_name;
 	uint64_t n_files;          /* entries in the merged filesystem, after scan */
+	/* the manifest's org.opencontainers.image.base.name / .digest annotations, or NULL */
+	const char *base_annotation_name, *base_annotation_digest;
+	/* the recorded base image whose layers are the first base_layers of this one
+	 * (bulwark/state.h, bw_base_attribute), or NULL / 0 */
+	const char *base_name;
+	size_t base_layers;
 } bw_image_info;
 
 BW_EXTERN int bw_image_open(bw_image **out, const char *reference, const bw_image_options *opts);

@@ -72,6 +72,10 @@ typedef struct bw_scan_results {
  */
 BW_EXTERN int bw_report_scan(FILE *out, const bw_scan_results *results, bw_format format);
 
+/* `base list`: the recorded base images (table or json). */
+typedef struct bw_state bw_state;
+BW_EXTERN int bw_report_base_list(FILE *out, bw_state *st, bw_format format);
+
 /* `db info`: the database path, schema, counts and sources (table or json). */
 typedef struct bw_vulndb bw_vulndb;
 BW_EXTERN int bw_report_db_info(FILE *out, bw_vulndb *db, const char *path, bw_format format);

@@ -180,6 +180,9 @@ static int take_manifest(bw_image *img, const bw_manifest *m)
 
 	if (m->n_layers == 0)
 		bw_warn("%s: the manifest lists no layers", img->name);
+	if ((m->base_name && !(img->base_annotation_name = strdup(m->base_name))) ||
+	    (m->base_digest && !(img->base_annotation_digest = strdup(m->base_digest))))
+		return bw_error_set(BW_EINTERNAL, "out of memory");
 	if (!(img->layers = calloc(m->n_layers + 1, sizeof(*img->layers))))
 		return bw_error_set(BW_EINTERNAL, "out of memory");
 	img->n_layers = m->n_layers;
@@ -686,10 +689,15 @@ static void *scan_worker(void *arg)
 		bw_layer *l = &img->layers[i];
 		if (l->skipped)
 			continue;
-		if (img->ref.transport == BW_TRANSPORT_ROOTFS_DIR)
+		if (img->ref.transport == BW_TRANSPORT_ROOTFS_DIR) {
 			bw_rootfs_pass(img, l);
-		else
+		} else if (bw_layer_cache_usable(img)) {
+			/* a hit replays the layer without reading its blob */
+			if (!bw_layer_cache_load(img, l) && bw_layer_pass(img, l) == 0)
+				bw_layer_cache_store(img, l);
+		} else {
 			bw_layer_pass(img, l);
+		}
 		/* A failed layer fails the scan: the others need not finish. */
 		if (l->rc < 0)
 			atomic_store(&job->next, img->n_layers);
@@ -877,6 +885,10 @@ const bw_image_info *bw_image_get_info(const bw_image *cimg)
 	in->os_codename = img->os_codename;
 	in->os_pretty_name = img->os_pretty_name;
 	in->n_files = img->fs ? bw_fs_count(img->fs) : 0;
+	in->base_annotation_name = img->base_annotation_name;
+	in->base_annotation_digest = img->base_annotation_digest;
+	in->base_name = img->base_name;
+	in->base_layers = img->base_name ? img->base_layers : 0;
 	return in;
 }
 
@@ -949,6 +961,9 @@ void bw_image_free(bw_image *img)
 	free(img->os_version);
 	free(img->os_codename);
 	free(img->os_pretty_name);
+	free(img->base_annotation_name);
+	free(img->base_annotation_digest);
+	free(img->base_name);
 	bw_source_free(img->src);
 	bw_ref_free(&img->ref);
 	free(img->reference);

@@ -70,6 +70,8 @@ typedef struct bw_manifest {
 	bw_descriptor config;
 	size_t n_layers;
 	bw_descriptor *layers;
+	/* OCI annotations naming the image this one was built FROM (BuildKit sets them), or NULL */
+	char *base_name, *base_digest;
 } bw_manifest;
 
 typedef struct bw_history {
