@@ -326,6 +326,32 @@ static void test_key_policy(void **state)
 	assert_null(k);
 }
 
+static void test_pkcs11_uri(void **state)
+{
+	(void)state;
+	/* RFC 7512 parsing errors come before any module is loaded, and never echo the PIN */
+	static const struct {
+		const char *uri, *msg;
+	} bad[] = {
+		{ "pkcs11:token=a;object=b", "module-path is required" },
+		{ "pkcs11:token=a?module-path=/x.so", "object= or id=" },
+		{ "pkcs11:token=a%zz;object=b?module-path=/x.so", "malformed" },
+		{ "pkcs11:token=a%00b;object=b?module-path=/x.so", "malformed" },
+		{ "pkcs11:object=b;bogus=1?module-path=/x.so", "unsupported attribute \"bogus\"" },
+		{ "pkcs11:object=b;token?module-path=/x.so", "without '='" },
+		{ "pkcs11:object=b?module-path=/nonexistent/module.so&pin-value=s3cr3t-pin", "cannot load module-path" },
+		{ "pkcs11:object=b?module-path=/x.so&pin-source=/nonexistent/pin", "the PIN file" },
+		{ "file:/x", "not a pkcs11: URI" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		bw_p11 *t = NULL;
+		assert_int_equal(bw_p11_open(bad[i].uri, &t), BW_EUSAGE);
+		assert_null(t);
+		assert_contains(bw_error_last()->message, bad[i].msg);
+		assert_null(strstr(bw_error_last()->message, "s3cr3t-pin"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_raw_signature),
 		cmocka_unit_test(test_secretbox_kat),
 		cmocka_unit_test(test_key_policy),
+		cmocka_unit_test(test_pkcs11_uri),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
