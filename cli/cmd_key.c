@@ -80,10 +80,12 @@ char *cli_password(const char *prompt, bool confirm, bool *owned)
 
 static const char key_usage[] =
 	"usage: bulwark key generate [--prefix NAME] [--algorithm ALG] [--empty-password] [--sigstore-label]\n"
+	"       bulwark key import --key FILE.pem [--prefix NAME] [--empty-password] [--sigstore-label]\n"
 	"       bulwark key public --key REF\n"
 	"  generate: NAME.key (cosign's encrypted private key) and NAME.pub; NAME defaults to cosign.\n"
 	"  ALG: ecdsa-p256 (default), ecdsa-p384, ecdsa-p521, ed25519, rsa-3072, rsa-4096.\n"
 	"  The password comes from $BULWARK_PASSWORD, else a prompt on the terminal.\n"
+	"  import: a plain PEM private key (PKCS#8, PKCS#1 RSA, SEC1 EC) into cosign's format.\n"
 	"  public: prints the PEM public key of REF (a key file, env://VAR, or a pkcs11: URI).\n";
 
 int cmd_key(int argc, char **argv)
@@ -124,13 +126,16 @@ int cmd_key(int argc, char **argv)
 		fputs(key_usage, stderr);
 		return 2;
 	}
-	if (!strcmp(sub, "generate")) {
+	if (!strcmp(sub, "generate") || !strcmp(sub, "import")) {
+		bool import = !strcmp(sub, "import");
+		if (import && !key)
+			return cli_usage("key import: --key FILE.pem is needed");
 		char *pw = empty_ok ? (char *)"" : cli_password("Enter password for private key: ", true, &owned);
 		if (!pw)
-			return cli_usage("key generate: no password: set BULWARK_PASSWORD or run on a terminal");
+			return cli_usage("key %s: no password: set BULWARK_PASSWORD or run on a terminal", sub);
 		if (!*pw && !empty_ok)
-			return cli_usage("key generate: an empty password needs --empty-password");
-		rc = bw_key_generate(prefix, alg, pw, sigstore);
+			return cli_usage("key %s: an empty password needs --empty-password", sub);
+		rc = import ? bw_key_import(key, prefix, pw, sigstore) : bw_key_generate(prefix, alg, pw, sigstore);
 		if (owned) {
 			explicit_bzero(pw, strlen(pw));
 			free(pw);
@@ -158,5 +163,5 @@ int cmd_key(int argc, char **argv)
 		free(pem);
 		return 0;
 	}
-	return cli_usage("key %s: unknown (generate or public)", sub);
+	return cli_usage("key %s: unknown (generate, import or public)", sub);
 }

@@ -54,6 +54,13 @@ typedef struct bw_sign_options {
  */
 BW_EXTERN int bw_key_generate(const char *prefix, const char *algorithm, const char *password, bool sigstore_label);
 
+/*
+ * cosign import-key-pair: reads a plain PEM private key (PKCS#8, PKCS#1 RSA,
+ * SEC1 EC) from pem_path, applies the key policy (ECDSA P-256/384/521, RSA
+ * 2048-4096, Ed25519) and writes PREFIX.key / PREFIX.pub as bw_key_generate.
+ */
+BW_EXTERN int bw_key_import(const char *pem_path, const char *prefix, const char *password, bool sigstore_label);
+
 /* Loads the key a reference names (decrypting it) and writes its PEM public key to *pem (malloc'd). */
 BW_EXTERN int bw_key_public_pem(const char *key_ref, const char *password, char **pem);
 

@@ -78,11 +78,12 @@ static int classify(const char *what, bw_pkey *k)
 	}
 	if (id == EVP_PKEY_RSA) {
 		int bits = EVP_PKEY_get_bits(k->pkey);
-		if (bits == 2048 || bits == 3072 || bits == 4096) {
-			k->alg = bits == 2048 ? BW_KEY_RSA_2048 : bits == 3072 ? BW_KEY_RSA_3072 : BW_KEY_RSA_4096;
+		/* cosign's range; the name says the size class */
+		if (bits >= 2048 && bits <= 4096) {
+			k->alg = bits < 3072 ? BW_KEY_RSA_2048 : bits < 4096 ? BW_KEY_RSA_3072 : BW_KEY_RSA_4096;
 			return 0;
 		}
-		return bw_error_set(BW_EINPUT, "%s: RSA key size %d is not supported (2048, 3072 or 4096)", what, bits);
+		return bw_error_set(BW_EINPUT, "%s: RSA key size %d is not supported (2048 to 4096 bits)", what, bits);
 	}
 	if (id == EVP_PKEY_EC) {
 		char curve[64] = "";
@@ -164,6 +165,43 @@ int bw_pkey_parse_pkcs8(const char *what, const void *der, size_t len, bw_pkey *
 	if (!k) {
 		ERR_clear_error();
 		return bw_error_set(BW_EINPUT, "%s: the PKCS#8 private key does not parse", what);
+	}
+	return wrap(what, k, true, out);
+}
+
+static int no_password(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf, (void)size, (void)rwflag, (void)u;
+	return -1; /* an encrypted PEM is not imported: cosign's import takes plain keys */
+}
+
+int bw_pkey_parse_private_pem(const char *what, const void *pem, size_t len, bw_pkey **out)
+{
+	static const char *const labels[] = { "-----BEGIN PRIVATE KEY-----", "-----BEGIN RSA PRIVATE KEY-----",
+					      "-----BEGIN EC PRIVATE KEY-----" };
+	const char *b = NULL;
+	*out = NULL;
+	if (len > 65536)
+		return bw_error_set(BW_EINPUT, "%s: %zu bytes is too large for a private key", what, len);
+	for (size_t i = 0; i < 3 && !b; i++)
+		b = memmem(pem, len, labels[i], strlen(labels[i]));
+	if (!b) {
+		if (memmem(pem, len, "-----BEGIN PUBLIC KEY-----", 26))
+			return bw_error_set(BW_EINPUT, "%s: unsupported private key (this is a public key)", what);
+		return bw_error_set(BW_EINPUT, "%s: invalid pem block (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)",
+				    what);
+	}
+	if (memmem(pem, len, "Proc-Type:", 10) || memmem(pem, len, "ENCRYPTED", 9))
+		return bw_error_set(BW_EINPUT, "%s: the PEM key is encrypted; import a plain key", what);
+	BIO *bio = BIO_new_mem_buf(b, (int)(len - (size_t)(b - (const char *)pem)));
+	EVP_PKEY *k = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL) : NULL;
+	BIO_free(bio);
+	if (!k) {
+		unsigned long e = ERR_peek_last_error();
+		ERR_clear_error();
+		/* OpenSSL does not know the curve (secp256k1 is known; others may not be) */
+		return bw_error_set(BW_EINPUT, "%s: error parsing the private key%s", what,
+				    e ? " (malformed, or an unsupported curve)" : "");
 	}
 	return wrap(what, k, true, out);
 }

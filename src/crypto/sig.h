@@ -41,6 +41,12 @@ const char *bw_key_alg_name(bw_key_alg alg);
 int bw_pkey_generate(bw_key_alg alg, bw_pkey **out);
 /* PKCS#8 DER private key only (cosign refuses SEC1 and PKCS#1 inside its format). */
 int bw_pkey_parse_pkcs8(const char *what, const void *der, size_t len, bw_pkey **out);
+/*
+ * A plain PEM private key to import: "PRIVATE KEY" (PKCS#8), "RSA PRIVATE KEY"
+ * (PKCS#1) or "EC PRIVATE KEY" (SEC1); encrypted PEM and other blocks are
+ * refused. The key policy applies (BW_EINPUT naming the size or curve).
+ */
+int bw_pkey_parse_private_pem(const char *what, const void *pem, size_t len, bw_pkey **out);
 /* A PEM "PUBLIC KEY" (SPKI). The first PEM block must be it; nothing else is accepted. */
 int bw_pkey_parse_public_pem(const char *what, const void *pem, size_t len, bw_pkey **out);
 /* An EC public key from PKCS#11 attributes: CKA_EC_PARAMS (DER OID) and CKA_EC_POINT (DER OCTET STRING or raw). */

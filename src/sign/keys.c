@@ -375,39 +375,66 @@ static int write_new(const char *path, const char *text, mode_t mode)
 	return 0;
 }
 
-int bw_key_generate(const char *prefix, const char *algorithm, const char *password, bool sigstore_label)
+/* Writes PREFIX.key (encrypted) and PREFIX.pub for k; neither may exist. */
+static int write_pair(const bw_pkey *k, const char *prefix, const char *password, bool sigstore_label)
 {
 	char kpath[PATH_MAX], ppath[PATH_MAX];
-	bw_pkey *k = NULL;
 	char *pem = NULL, *pub = NULL;
-	int alg = algorithm ? bw_key_alg_parse(algorithm) : BW_KEY_ECDSA_P256;
 	int rc;
 
-	if (alg < 0)
-		return bw_error_set(BW_EUSAGE, "--algorithm %s: use ecdsa-p256, ecdsa-p384, ecdsa-p521, ed25519, "
-					       "rsa-3072 or rsa-4096", algorithm);
 	if (!prefix || !*prefix)
 		prefix = "cosign";
 	if ((size_t)snprintf(kpath, sizeof(kpath), "%s.key", prefix) >= sizeof(kpath) ||
 	    (size_t)snprintf(ppath, sizeof(ppath), "%s.pub", prefix) >= sizeof(ppath))
 		return bw_error_set(BW_EUSAGE, "--prefix: too long");
 	if (!password)
-		return bw_error_set(BW_EUSAGE, "key generate: no password (set BULWARK_PASSWORD)");
-	if ((rc = bw_pkey_generate((bw_key_alg)alg, &k)) < 0)
-		return rc;
+		return bw_error_set(BW_EUSAGE, "no password (set BULWARK_PASSWORD)");
 	if ((rc = bw_cosign_key_encrypt(k, password, sigstore_label ? BW_PEM_SIGSTORE : BW_PEM_COSIGN, &pem)) < 0 ||
 	    (rc = bw_pkey_public_pem(k, &pub)) < 0)
 		goto done;
 	if ((rc = write_new(kpath, pem, 0600)) < 0)
 		goto done;
-	if ((rc = write_new(ppath, pub, 0644)) < 0) {
+	if ((rc = write_new(ppath, pub, 0644)) < 0)
 		unlink(kpath);
-		goto done;
-	}
 done:
-	bw_pkey_free(k);
-	free(pem);
+	if (pem) {
+		bw_wipe(pem, strlen(pem));
+		free(pem);
+	}
 	free(pub);
+	return rc;
+}
+
+int bw_key_import(const char *pem_path, const char *prefix, const char *password, bool sigstore_label)
+{
+	bw_buf b = BW_BUF_INIT(BW_SIG_MAX_KEYFILE);
+	bw_pkey *k = NULL;
+	int rc;
+	if ((rc = bw_buf_read_file(&b, pem_path, BW_EUSAGE, "the key to import")) < 0)
+		return rc;
+	if ((rc = bw_pkey_parse_private_pem(pem_path, b.data, b.len, &k)) == 0)
+		rc = write_pair(k, prefix, password, sigstore_label);
+	bw_wipe(b.data, b.len);
+	bw_buf_free(&b);
+	bw_pkey_free(k);
+	return rc;
+}
+
+int bw_key_generate(const char *prefix, const char *algorithm, const char *password, bool sigstore_label)
+{
+	bw_pkey *k = NULL;
+	int alg = algorithm ? bw_key_alg_parse(algorithm) : BW_KEY_ECDSA_P256;
+	int rc;
+
+	if (alg < 0)
+		return bw_error_set(BW_EUSAGE, "--algorithm %s: use ecdsa-p256, ecdsa-p384, ecdsa-p521, ed25519, "
+					       "rsa-3072 or rsa-4096", algorithm);
+	if (!password)
+		return bw_error_set(BW_EUSAGE, "key generate: no password (set BULWARK_PASSWORD)");
+	if ((rc = bw_pkey_generate((bw_key_alg)alg, &k)) < 0)
+		return rc;
+	rc = write_pair(k, prefix, password, sigstore_label);
+	bw_pkey_free(k);
 	return rc;
 }
 

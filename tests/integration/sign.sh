@@ -101,6 +101,33 @@ BULWARK_PASSWORD=wrong bv "cosign key with a wrong passphrase is refused" 2 "dec
 rc=0; "$SIGTOOL" keyfile "$CK/cosign-test-ci.key" >/dev/null 2>&1 || rc=$?
 t_eq "cosign-test-ci.key parses (passphrase unknown: parse only)" 0 "$rc"
 
+# cosign import-key-pair's test keys: the valid ones import (and decrypt independently), the rest
+# are refused for the reason cosign gives
+mkdir -p "$W/imp"
+for f in "$CK"/import/*; do
+  n=$(basename "$f"); n=${n%.*}
+  case $n in
+    *_reject)
+      case $n in
+        invalidrsawithpubkey*) why="unsupported private key" ;;
+        invalidrsasmallkey*) why="RSA key size 1024 is not supported" ;;
+        invalidrsalargekey*) why="RSA key size 5120 is not supported" ;;
+        invalidecp224*) why="curve secp224r1 is not allowed" ;;
+        invalidecunsupported-secp256k1*) why="curve secp256k1 is not allowed" ;;
+        invalidkey-pgp*) why="invalid pem block" ;;
+        *) why="" ;;
+      esac
+      BULWARK_PASSWORD=hello bv "key import $n is refused" 3 "$why" -- key import --key "$f" --prefix "$W/imp/$n"
+      t_check "key import $n wrote nothing" bash -c "[ ! -e '$W/imp/$n.key' ] && [ ! -e '$W/imp/$n.pub' ]"
+      ;;
+    *)
+      BULWARK_PASSWORD=hello bv "key import $n" 0 "" -- key import --key "$f" --prefix "$W/imp/$n"
+      out=$(ORACLE_PASSWORD=hello "${ORACLE[@]}" decrypt "$W/imp/$n.key" "$W/imp/$n.pub" 2>&1)
+      t_check "key import $n: the oracle decrypts it ($out)" [ "${out#ok }" != "$out" ]
+      ;;
+  esac
+done
+
 # ------------------------------------------------------------------ sign a registry image, read back by skopeo + oracle
 bv "sign registry image" 0 "" -- sign "$R/fixtures/rpm-root:v1" --key "$W/k1.key" -a team=sec "${CA[@]}"
 SIGT=$(sigtag "$RPM_D")
