@@ -107,5 +107,15 @@ int cmd_drift(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 /* Opens and scans ref with packages and file digests (cmd_diff.c); -1 with the error set. */
 int cli_open_for_diff(const char *ref, const char *platform, bw_image **out);
+int cmd_key(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_attest(int argc, char **argv);
+int cmd_verify_attestation(int argc, char **argv);
+/* cmd_key.c: the password for an encrypted key: $BULWARK_PASSWORD, else a prompt on the
+ * terminal, else NULL. *owned is set when the caller must wipe and free it. */
+char *cli_password(const char *prompt, bool confirm, bool *owned);
+/* cmd_sign.c: `scan --attest --key REF`: the scan (JSON) and its SBOM (CycloneDX) attested. */
+int cli_scan_attest(const char *image, const char *key_ref, bool referrers, const bw_scan_results *results);
 
 #endif

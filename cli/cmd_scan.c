@@ -35,7 +35,9 @@ static const char usage[] =
 	"--db FILE         default $BULWARK_DB, else ~/.cache/bulwark/vulndb.sqlite\n"
 	"--format          table (default; colours when stdout is a terminal and NO_COLOR is unset),\n"
 	"                  json, sarif (SARIF 2.1.0), junit (JUnit XML), cyclonedx (CycloneDX 1.6\n"
-	"                  with vulnerabilities), html (one self-contained page)\n";
+	"                  with vulnerabilities), html (one self-contained page)\n"
+	"--attest --key REF  sign the scan (JSON) and its SBOM (CycloneDX) and attach them to IMAGE\n"
+	"                  (a registry or oci: image) as attestations (docs/signing.md)\n";
 
 static double now_ms(void)
 {
@@ -60,6 +62,8 @@ int cmd_scan(int argc, char **argv)
 		{ "policy", required_argument, NULL, 'P' },
 		{ "ignore-base", no_argument, NULL, 'B' },
 		{ "only-base", no_argument, NULL, 'O' },
+		{ "attest", no_argument, NULL, 'A' },
+		{ "key", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_REGISTRY_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -76,6 +80,8 @@ int cmd_scan(int argc, char **argv)
 	bw_policy *policy = NULL;
 	bw_policy_result *verdict = NULL;
 	const char *vex[16], *ignore_file = NULL, *policy_path = NULL;
+	const char *attest_key = NULL; /* scan --attest --key REF (cmd_sign.c) */
+	bool attest = false;
 	size_t n_vex = 0;
 	int exit_code = 0;
 	bool exit_code_set = false, scan_vulns = true, scan_licenses = false;
@@ -134,6 +140,8 @@ int cmd_scan(int argc, char **argv)
 				return cli_usage("scan: --ignore-base and --only-base exclude each other");
 			vopts.base = c == 'B' ? BW_BASE_EXCLUDE : BW_BASE_ONLY;
 			break;
+		case 'A': attest = true; break;
+		case 'K': attest_key = optarg; break;
 		case 'V':
 			if (n_vex == sizeof(vex) / sizeof(vex[0]))
 				return cli_usage("scan: at most %zu --vex files", sizeof(vex) / sizeof(vex[0]));
@@ -149,6 +157,8 @@ int cmd_scan(int argc, char **argv)
 		}
 		}
 	}
+	if (attest != (attest_key != NULL))
+		return cli_usage("scan: --attest and --key REF go together");
 	if (!opts.platform)
 		opts.platform = g_cli.platform;
 	opts.registry = cli_registry();
@@ -228,6 +238,8 @@ int cmd_scan(int argc, char **argv)
 	status = cli_output_close(&out, ok);
 	if (!ok && status == 0)
 		status = cli_fail();
+	if (status == 0 && attest)
+		status = cli_scan_attest(argv[optind], attest_key, false, &results);
 	if (status == 0 && verdict) {
 		/* with a policy, the policy decides */
 		if (!strcmp(verdict->verdict, "fail"))

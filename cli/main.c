@@ -22,6 +22,11 @@ static const char usage[] =
 	"  diff FROM TO      packages, vulnerabilities, files and config that changed\n"
 	"  drift IMAGE DIR   files of a running container's root that differ from its image\n"
 	"  record approve|list|rollback  known-good digests per deployment name\n"
+	"  key generate      a key pair in cosign's format (key public: a key's public half)\n"
+	"  sign IMAGE        sign an image with a key (cosign's .sig layout)\n"
+	"  verify IMAGE      verify an image's signatures with a key\n"
+	"  attest IMAGE      sign a predicate (SBOM, scan, provenance) about an image (DSSE, in-toto)\n"
+	"  verify-attestation IMAGE   verify an image's attestations with a key\n"
 	"  version           print the version\n"
 	"\n"
 	"IMAGE: oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE, dir:ROOTFS,\n"
@@ -109,6 +114,16 @@ int main(int argc, char **argv)
 		return cmd_drift(argc, argv);
 	if (!strcmp(cmd, "record"))
 		return cmd_record(argc, argv);
+	if (!strcmp(cmd, "key"))
+		return cmd_key(argc, argv);
+	if (!strcmp(cmd, "sign"))
+		return cmd_sign(argc, argv);
+	if (!strcmp(cmd, "verify"))
+		return cmd_verify(argc, argv);
+	if (!strcmp(cmd, "attest"))
+		return cmd_attest(argc, argv);
+	if (!strcmp(cmd, "verify-attestation"))
+		return cmd_verify_attestation(argc, argv);
 	if (!strcmp(cmd, "version")) {
 		printf("bulwark %s\n", bw_version());
 		return 0;

@@ -26,6 +26,8 @@ PACKAGES=(
   isal time bc
   # the HTML report rendered headless (tests/integration/reports.sh)
   chromium
+  # signing (issue 10): cosign key secretbox, PKCS#11 header, SoftHSM2 token and tools, the Python oracle's NaCl
+  libsodium-dev libp11-kit-dev softhsm2 opensc python3-nacl
 )
 
 # Packages whose only use is a command: a working command installed some other

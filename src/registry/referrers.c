@@ -332,3 +332,10 @@ done:
 	bw_reg_client_free(c);
 	return rc;
 }
+
+/* For artifacts pushed elsewhere (sign/store.c: signatures as referrers, with layer annotations). */
+int bw_reg_fallback_add(bw_reg_client *c, const bw_reg_ref *r, const bw_digest *subject, const char *desc_json,
+			const bw_digest *artifact)
+{
+	return update_fallback(c, r, subject, desc_json, artifact);
+}

@@ -201,6 +201,9 @@ int bw_reg_put_manifest(bw_reg_client *c, const bw_reg_ref *r, const char *refer
 /* The referrers of digest in r's repository, through the API or the fallback tag. */
 int bw_reg_list_referrers(bw_reg_client *c, const bw_reg_ref *r, const bw_digest *subject, const char *artifact_type,
 		     bw_reg_referrers *out);
+/* Adds an artifact's descriptor (JSON) to the fallback tag's index of subject, unless listed. */
+int bw_reg_fallback_add(bw_reg_client *c, const bw_reg_ref *r, const bw_digest *subject, const char *desc_json,
+			const bw_digest *artifact);
 
 /* ------------------------------------------------- image source glue (source.c) */
 
