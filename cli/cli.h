@@ -101,5 +101,6 @@ int cmd_scan(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_base(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
+int cmd_verify_bundle(int argc, char **argv);
 
 #endif

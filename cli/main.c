@@ -18,6 +18,7 @@ static const char usage[] =
 	"  referrers IMAGE   artifacts (signatures, SBOMs) that refer to a registry image\n"
 	"  base add|list|rm  record base images, to tell inherited findings from added ones\n"
 	"  cache info|prune|clear  the layer result cache\n"
+	"  verify-bundle     check a sigstore bundle offline (keyless or managed key)\n"
 	"  version           print the version\n"
 	"\n"
 	"IMAGE: oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE, dir:ROOTFS,\n"
@@ -97,6 +98,8 @@ int main(int argc, char **argv)
 		return cmd_base(argc, argv);
 	if (!strcmp(cmd, "cache"))
 		return cmd_cache(argc, argv);
+	if (!strcmp(cmd, "verify-bundle"))
+		return cmd_verify_bundle(argc, argv);
 	if (!strcmp(cmd, "version")) {
 		printf("bulwark %s\n", bw_version());
 		return 0;
