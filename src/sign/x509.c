@@ -256,7 +256,8 @@ int bw_x509_verify_scts(const char *what, const bw_pki_cert *leaf,
 	for (size_t i = 0; i < n; i++) {
 		const bw_sct *s = &scts[i];
 		const bw_tr_log *log = bw_trustroot_find_log(tr->ctlogs, tr->n_ctlogs, s->log_id, 32);
-		if (!log)
+		/* A CT log counts only inside its trusted window. */
+		if (!log || !bw_time_in_range(&log->valid, (int64_t)(s->timestamp_ms / 1000)))
 			continue;
 		/* RFC 6962 §3.2 digitally-signed struct for a precert_entry. */
 		size_t mlen = 1 + 1 + 8 + 2 + 32 + 3 + tbs_len + 2 + s->extensions_len;
