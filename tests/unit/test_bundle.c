@@ -232,8 +232,9 @@ static char *sig_line(const signer *s, const uint8_t hint[4], const char *name, 
 	EVP_MD_CTX_free(m);
 	memcpy(raw, hint, 4);
 	char *e = b64(raw, 4 + sl);
-	char *line = malloc(strlen(name) + strlen(e) + 16);
-	sprintf(line, "\xe2\x80\x94 %s %s\n", name, e); /* test code: sizes computed above */
+	size_t cap = strlen(name) + strlen(e) + 16;
+	char *line = malloc(cap);
+	snprintf(line, cap, "\xe2\x80\x94 %s %s\n", name, e);
 	free(e);
 	return line;
 }
@@ -321,15 +322,19 @@ static void test_checkpoint_malformed(void **state)
 		assert_contains(bw_error_last()->message, bad[i].msg);
 	}
 	/* 100 signature lines pass, 101 do not. */
-	char *note = malloc(200 + 101 * 20);
-	strcpy(note, "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n");
-	for (int i = 0; i < 100; i++)
-		strcat(note, "\xe2\x80\x94 o AAAAAAAA\n");
+	static const char head[] = "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n";
+	static const char line[] = "\xe2\x80\x94 o AAAAAAAA\n";
+	size_t len = sizeof(head) - 1;
+	char *note = malloc(sizeof(head) + 101 * sizeof(line));
+	memcpy(note, head, len);
+	for (int i = 0; i < 100; i++, len += sizeof(line) - 1)
+		memcpy(note + len, line, sizeof(line) - 1);
+	note[len] = 0;
 	bw_checkpoint cp;
 	assert_int_equal(bw_checkpoint_parse("cp", note, strlen(note), &cp), 0);
 	assert_int_equal(cp.n_sigs, 100);
 	bw_checkpoint_free(&cp);
-	strcat(note, "\xe2\x80\x94 o AAAAAAAA\n");
+	memcpy(note + len, line, sizeof(line));
 	assert_int_equal(bw_checkpoint_parse("cp", note, strlen(note), &cp), BW_EINPUT);
 	free(note);
 }
