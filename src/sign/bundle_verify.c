@@ -72,7 +72,18 @@ static int verify_artifact_signature(const bw_bundle *b, const bw_pki_key *key,
 			   BW_MAX_BUNDLE_PAYLOAD, &st);
 	if (rc < 0)
 		return rc;
-	subjects = json_is_object(st) ? json_object_get(st, "subject") : NULL;
+	/* Only statement versions whose meaning we know: a subject list under
+	 * another _type need not name what was signed. */
+	json_t *type = json_is_object(st) ? json_object_get(st, "_type") : NULL;
+	if (!json_is_string(type) ||
+	    (strcmp(json_string_value(type), "https://in-toto.io/Statement/v1") != 0 &&
+	     strcmp(json_string_value(type), "https://in-toto.io/Statement/v0.1") != 0)) {
+		rc = bw_error_set(BW_EPOLICY, "bundle: in-toto statement has %s _type",
+				  json_is_string(type) ? "an unknown" : "no");
+		json_decref(st);
+		return rc;
+	}
+	subjects = json_object_get(st, "subject");
 	rc = bw_error_set(BW_EPOLICY, "bundle: artifact sha256:%s is not a subject of the statement",
 			  hex);
 	for (size_t i = 0; json_is_array(subjects) && i < json_array_size(subjects); i++) {
@@ -101,7 +112,9 @@ static int verify_timestamps(const bw_bundle *b, const bw_trustroot *tr, vtimes 
 		rc = bw_error_set(BW_EPOLICY, "%s: no timestamp authority of the trusted root is valid at its time",
 				  what);
 		for (size_t k = 0; k < tr->n_tsas; k++) {
-			if (!bw_time_in_range(&tr->tsas[k].valid, t))
+			/* An entry without certificates can authenticate nothing, so its
+			 * window must not lend validity to another TSA's token. */
+			if (tr->tsas[k].n_certs == 0 || !bw_time_in_range(&tr->tsas[k].valid, t))
 				continue;
 			rc = bw_pki_timestamp_verify(what, b->timestamps[i], b->timestamp_lens[i], b->sig,
 						     b->sig_len, tr->tsas[k].certs, tr->tsas[k].n_certs);
@@ -214,7 +227,7 @@ static int verify_certificate(const bw_bundle *b, const bw_trustroot *tr, const 
 				  "bundle: no certificate authority of the trusted root is valid at time %lld",
 				  (long long)t);
 		for (size_t k = 0; k < tr->n_cas; k++) {
-			if (!bw_time_in_range(&tr->cas[k].valid, t))
+			if (tr->cas[k].n_certs == 0 || !bw_time_in_range(&tr->cas[k].valid, t))
 				continue;
 			rc = bw_pki_chain_verify("bundle: signing certificate", leaf, tr->cas[k].certs,
 						 tr->cas[k].n_certs, t, issuer_hash);

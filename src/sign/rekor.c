@@ -242,14 +242,38 @@ static int check_der_verifier(const char *what, json_t *v, const bw_rekor_expect
 
 /* ------------------------------------------------------------ per kind */
 
+/*
+ * What a hashedrekord commits to: the artifact digest for a message
+ * signature; for a DSSE bundle SHA-256(PAE), the bytes the signature covers
+ * (the client spec allows hashedrekord entries for DSSE content).
+ */
+static int hashedrekord_digest(const bw_rekor_expect *x, uint8_t out[32])
+{
+	const bw_bundle *b = x->bundle;
+	if (b->is_dsse) {
+		uint8_t *pae;
+		size_t n;
+		int rc = bw_dsse_pae(b->payload_type, b->payload, b->payload_len, &pae, &n);
+		if (rc < 0)
+			return rc;
+		bw_sha256(pae, n, out);
+		free(pae);
+	} else {
+		memcpy(out, x->digest, 32);
+	}
+	return 0;
+}
+
 static int hashedrekord_001(const char *what, json_t *spec, const bw_rekor_expect *x)
 {
 	const bw_bundle *b = x->bundle;
+	uint8_t want[32];
 	int rc;
 
-	if (b->is_dsse)
-		return bw_error_set(BW_EPOLICY, "%s: hashedrekord 0.0.1 entry for a DSSE bundle", what);
-	rc = check_hex_hash(what, "artifact hash", jpath(spec, "data", "hash", NULL), x->digest);
+	rc = hashedrekord_digest(x, want);
+	if (rc < 0)
+		return rc;
+	rc = check_hex_hash(what, "artifact hash", jpath(spec, "data", "hash", NULL), want);
 	if (rc == 0)
 		rc = check_b64_bytes(what, "signature", jstr(jpath(spec, "signature", "content", NULL)),
 				     false, b->sig, b->sig_len);
@@ -268,18 +292,9 @@ static int hashedrekord_002(const char *what, json_t *spec, const bw_rekor_expec
 
 	if (!h)
 		return bw_error_set(BW_EINPUT, "%s: hashedrekord 0.0.2 body without hashedRekordV002", what);
-	if (b->is_dsse) {
-		/* Rekor v2 logs a DSSE envelope as a hashedrekord over its PAE. */
-		uint8_t *pae;
-		size_t n;
-		rc = bw_dsse_pae(b->payload_type, b->payload, b->payload_len, &pae, &n);
-		if (rc < 0)
-			return rc;
-		bw_sha256(pae, n, want);
-		free(pae);
-	} else {
-		memcpy(want, x->digest, 32);
-	}
+	rc = hashedrekord_digest(x, want);
+	if (rc < 0)
+		return rc;
 	rc = check_b64_hash(what, "artifact digest", jpath(h, "data", NULL), want);
 	if (rc == 0)
 		rc = check_b64_bytes(what, "signature", jstr(jpath(h, "signature", "content", NULL)),

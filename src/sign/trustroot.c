@@ -165,7 +165,7 @@ static int parse_log(const char *what, json_t *obj, bw_tr_log *log)
 
 static int parse_ca(const char *what, json_t *obj, bw_tr_ca *ca)
 {
-	json_t *chain, *certs;
+	json_t *chain, *certs = NULL;
 	const char *uri;
 	int rc;
 
@@ -174,20 +174,19 @@ static int parse_ca(const char *what, json_t *obj, bw_tr_ca *ca)
 	if (bw_json_opt_string(what, obj, "uri", &uri) < 0 ||
 	    bw_json_opt_object(what, obj, "certChain", &chain) < 0)
 		return BW_EINPUT;
-	if (!chain)
-		return bw_error_set(BW_EINPUT, "%s: missing certChain", what);
-	if (bw_json_opt_array(what, chain, "certificates", &certs) < 0)
+	if (chain && bw_json_opt_array(what, chain, "certificates", &certs) < 0)
 		return BW_EINPUT;
+	/* An empty chain is kept (it can verify nothing) rather than rejecting the root. */
 	size_t n = certs ? json_array_size(certs) : 0;
-	if (n == 0 || n > BW_MAX_CHAIN_CERTS)
-		return bw_error_set(BW_EINPUT, "%s: certChain holds %zu certificates (1..%d)", what, n,
+	if (n > BW_MAX_CHAIN_CERTS)
+		return bw_error_set(BW_EINPUT, "%s: certChain holds %zu certificates (limit %d)", what, n,
 				    BW_MAX_CHAIN_CERTS);
 	if (uri) {
 		ca->uri = strdup(uri);
 		if (!ca->uri)
 			return bw_error_set(BW_EINTERNAL, "%s: out of memory", what);
 	}
-	ca->certs = calloc(n, sizeof(*ca->certs));
+	ca->certs = calloc(n ? n : 1, sizeof(*ca->certs));
 	if (!ca->certs)
 		return bw_error_set(BW_EINTERNAL, "%s: out of memory", what);
 	for (size_t i = 0; i < n; i++) {

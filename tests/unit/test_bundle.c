@@ -434,13 +434,20 @@ static void test_trustroot_rejects(void **state)
 		"{\"mediaType\":\"application/vnd.dev.sigstore.trustedroot+json;version=9\"}",
 		"{\"tlogs\":[{\"publicKey\":{\"rawBytes\":\"AAAA\",\"validFor\":{\"start\":\"2021-01-12T11:53:27Z\"}},\"logId\":{\"keyId\":\"AAAA\"}}]}",
 		"{\"tlogs\":[{\"logId\":{\"keyId\":\"AAAA\"}}]}",
-		"{\"certificateAuthorities\":[{\"certChain\":{\"certificates\":[]}}]}",
+		"{\"timestampAuthorities\":[{\"certChain\":{\"certificates\":[{\"rawBytes\":\"MAA=\"}]}}]}",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (bw_trustroot_parse("root", bad[i], strlen(bad[i]), &tr) != BW_EINPUT)
 			fail_msg("accepted root %zu", i);
 	assert_int_equal(bw_trustroot_parse("root", "{}", 2, &tr), 0);
 	assert_int_equal(tr.n_tlogs + tr.n_cas + tr.n_ctlogs + tr.n_tsas, 0);
+	bw_trustroot_free(&tr);
+	/* An authority without certificates is kept (it verifies nothing), not fatal. */
+	static const char empty[] = "{\"timestampAuthorities\":[{\"certChain\":{\"certificates\":[]},"
+				    "\"validFor\":{\"start\":\"2025-06-01T00:00:00Z\"}}]}";
+	assert_int_equal(bw_trustroot_parse("root", empty, strlen(empty), &tr), 0);
+	assert_int_equal(tr.n_tsas, 1);
+	assert_int_equal(tr.tsas[0].n_certs, 0);
 	bw_trustroot_free(&tr);
 }
 
