@@ -9,19 +9,15 @@
  *
  * Exit 0 only when everything verifies; 1 when verification fails, 2 for
  * usage errors, 3 for unreadable or malformed input (DESIGN.md §5), with one
- * line on stderr naming the reason.
+ * line on stderr naming the reason. The work is bw_bundle_verify_file (bulwark/bundle.h).
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
+#include "bulwark/bundle.h"
 #include "cli.h"
-#include "crypto/digest.h"
-#include "sign/bundle.h"
-#include "util/buf.h"
 
 static const char verify_bundle_usage[] =
 	"usage: bulwark verify-bundle --bundle FILE\n"
@@ -34,84 +30,6 @@ static const char verify_bundle_usage[] =
 	"       [--trusted-root FILE] FILE_OR_DIGEST\n"
 	"  FILE_OR_DIGEST: the signed file, or sha256:<64 hex> when no such file exists.\n"
 	"  Without --trusted-root, $BULWARK_TRUSTED_ROOT names the trusted_root.json.\n";
-
-/* Files larger than this are hashed as a stream and not kept (Ed25519
- * message signatures then need a smaller artifact). */
-#define KEEP_ARTIFACT_MAX (64 * 1024 * 1024)
-
-static int hex_to_bytes(const char *hex, uint8_t out[32])
-{
-	for (int i = 0; i < 32; i++) {
-		unsigned v = 0;
-		for (int j = 0; j < 2; j++) {
-			char c = hex[2 * i + j];
-			v <<= 4;
-			if (c >= '0' && c <= '9')
-				v |= (unsigned)(c - '0');
-			else if (c >= 'a' && c <= 'f')
-				v |= (unsigned)(c - 'a' + 10);
-			else
-				return -1;
-		}
-		out[i] = (uint8_t)v;
-	}
-	return 0;
-}
-
-/* The conformance protocol's rule: a digest only if it looks like one and is not a path. */
-static bool is_digest_arg(const char *arg)
-{
-	struct stat st;
-	return strncmp(arg, "sha256:", 7) == 0 && strlen(arg) == 71 && stat(arg, &st) != 0;
-}
-
-static int load_artifact(const char *arg, bw_artifact *a, uint8_t **keep)
-{
-	bw_digest d;
-
-	*keep = NULL;
-	memset(a, 0, sizeof(*a));
-	if (is_digest_arg(arg)) {
-		if (bw_digest_parse("artifact digest", arg, &d) < 0 ||
-		    hex_to_bytes(bw_digest_hex(&d), a->sha256) < 0)
-			return BW_EUSAGE;
-		return 0;
-	}
-	FILE *f = fopen(arg, "rb");
-	if (!f)
-		return bw_error_set(BW_EINPUT, "%s: cannot open the artifact", arg);
-	bw_hasher *h = bw_hasher_new(BW_SHA256);
-	bw_buf data = BW_BUF_INIT(KEEP_ARTIFACT_MAX);
-	bool keeping = true;
-	uint8_t chunk[65536];
-	size_t n;
-	int rc = 0;
-	if (!h) {
-		fclose(f);
-		return bw_error_set(BW_EINTERNAL, "%s: out of memory", arg);
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		bw_hasher_update(h, chunk, n);
-		if (keeping && bw_buf_append(&data, chunk, n) < 0) {
-			keeping = false;
-			bw_buf_free(&data);
-		}
-	}
-	if (ferror(f))
-		rc = bw_error_set(BW_EINPUT, "%s: read error", arg);
-	fclose(f);
-	bw_hasher_final(h, &d);
-	bw_hasher_free(h);
-	if (rc == 0)
-		hex_to_bytes(bw_digest_hex(&d), a->sha256);
-	if (rc == 0 && keeping) {
-		a->len = data.len;
-		*keep = bw_buf_detach(&data, &a->len);
-		a->data = *keep;
-	}
-	bw_buf_free(&data);
-	return rc;
-}
 
 int cmd_verify_bundle(int argc, char **argv)
 {
@@ -136,32 +54,27 @@ int cmd_verify_bundle(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bw_bundle_policy pol = { 0 };
-	const char *bundle_path = NULL, *key_path = NULL, *root_path = NULL;
-	bw_bundle bundle = { 0 };
-	bw_trustroot tr = { 0 };
-	bw_pki_key *key = NULL;
-	bw_artifact art;
-	bw_bundle_result res;
-	uint8_t *keep = NULL;
+	bw_bundle_options opts = { 0 };
+	const char *bundle_path = NULL;
+	bw_bundle_report rep;
 	bool staging = false;
-	int c, status = 0;
+	int c;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_BUNDLE: bundle_path = optarg; break;
-		case O_ID: pol.identity = optarg; break;
-		case O_ID_RE: pol.identity_regexp = optarg; break;
-		case O_ISS: pol.issuer = optarg; break;
-		case O_ISS_RE: pol.issuer_regexp = optarg; break;
-		case O_GH_REPO: pol.github_workflow_repository = optarg; break;
-		case O_GH_REF: pol.github_workflow_ref = optarg; break;
-		case O_GH_TRIGGER: pol.github_workflow_trigger = optarg; break;
-		case O_GH_SHA: pol.github_workflow_sha = optarg; break;
-		case O_GH_NAME: pol.github_workflow_name = optarg; break;
-		case O_KEY: key_path = optarg; break;
-		case O_ROOT: root_path = optarg; break;
+		case O_ID: opts.identity = optarg; break;
+		case O_ID_RE: opts.identity_regexp = optarg; break;
+		case O_ISS: opts.issuer = optarg; break;
+		case O_ISS_RE: opts.issuer_regexp = optarg; break;
+		case O_GH_REPO: opts.github_workflow_repository = optarg; break;
+		case O_GH_REF: opts.github_workflow_ref = optarg; break;
+		case O_GH_TRIGGER: opts.github_workflow_trigger = optarg; break;
+		case O_GH_SHA: opts.github_workflow_sha = optarg; break;
+		case O_GH_NAME: opts.github_workflow_name = optarg; break;
+		case O_KEY: opts.key = optarg; break;
+		case O_ROOT: opts.trusted_root = optarg; break;
 		case O_STAGING: staging = true; break;
 		case 'h': fputs(verify_bundle_usage, stdout); return 0;
 		default: fputs(verify_bundle_usage, stderr); return 2;
@@ -171,58 +84,35 @@ int cmd_verify_bundle(int argc, char **argv)
 		fputs(verify_bundle_usage, stderr);
 		return 2;
 	}
-	bool has_identity = pol.identity || pol.identity_regexp;
-	bool has_issuer = pol.issuer || pol.issuer_regexp;
-	if (key_path && (has_identity || has_issuer))
+	bool has_identity = opts.identity || opts.identity_regexp;
+	bool has_issuer = opts.issuer || opts.issuer_regexp;
+	if (opts.key && (has_identity || has_issuer))
 		return cli_usage("verify-bundle: --key and a certificate identity exclude each other");
-	if (!key_path && (!has_identity || !has_issuer))
+	if (!opts.key && (!has_identity || !has_issuer))
 		return cli_usage("verify-bundle: give --key, or a certificate identity and OIDC issuer");
-	if (!root_path)
-		root_path = getenv("BULWARK_TRUSTED_ROOT");
-	if (!root_path || !*root_path)
+	if (!opts.trusted_root)
+		opts.trusted_root = getenv("BULWARK_TRUSTED_ROOT");
+	if (!opts.trusted_root || !*opts.trusted_root)
 		return cli_usage("verify-bundle: no trusted root: give --trusted-root FILE%s",
 				 staging ? " (the staging root is not built in)" : "");
-
-	if (bw_trustroot_load(root_path, &tr) < 0 || bw_bundle_load(bundle_path, &bundle) < 0)
-		goto fail;
-	if (key_path) {
-		bw_buf kb = BW_BUF_INIT(BW_PKI_MAX_KEY_BYTES * 2);
-		int rc = bw_buf_read_file(&kb, key_path, BW_EUSAGE, "the public key");
-		if (rc == 0)
-			rc = bw_pki_key_from_pem(key_path, kb.data, kb.len, &key);
-		bw_buf_free(&kb);
-		if (rc < 0)
-			goto fail;
-		pol.key = key;
-	}
-	if (load_artifact(argv[optind], &art, &keep) < 0)
-		goto fail;
-	if (bw_bundle_verify(&bundle, &tr, &art, &pol, &res) < 0)
-		goto fail;
+	if (bw_bundle_verify_file(bundle_path, argv[optind], &opts, &rep) < 0)
+		return cli_fail();
 	if (!g_cli.quiet) {
 		char when[32] = "";
-		time_t t = (time_t)res.verified_time;
+		time_t t = (time_t)rep.signed_at;
 		struct tm tm;
 		if (gmtime_r(&t, &tm))
 			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		if (key)
+		if (opts.key)
 			printf("Verified OK: %s signed with the given key; %zu tlog entr%s, %zu RFC 3161 timestamp%s, signed at %s\n",
-			       argv[optind], res.n_tlog_entries, res.n_tlog_entries == 1 ? "y" : "ies",
-			       res.n_timestamps, res.n_timestamps == 1 ? "" : "s", when);
+			       argv[optind], rep.n_tlog_entries, rep.n_tlog_entries == 1 ? "y" : "ies",
+			       rep.n_timestamps, rep.n_timestamps == 1 ? "" : "s", when);
 		else
 			printf("Verified OK: %s signed by %s (issuer %s); %zu tlog entr%s, %zu RFC 3161 timestamp%s, %zu SCT%s, signed at %s\n",
-			       argv[optind], res.identity, res.issuer, res.n_tlog_entries,
-			       res.n_tlog_entries == 1 ? "y" : "ies", res.n_timestamps,
-			       res.n_timestamps == 1 ? "" : "s", res.n_scts, res.n_scts == 1 ? "" : "s",
+			       argv[optind], rep.identity, rep.issuer, rep.n_tlog_entries,
+			       rep.n_tlog_entries == 1 ? "y" : "ies", rep.n_timestamps,
+			       rep.n_timestamps == 1 ? "" : "s", rep.n_scts, rep.n_scts == 1 ? "" : "s",
 			       when);
 	}
-	goto done;
-fail:
-	status = cli_fail();
-done:
-	free(keep);
-	bw_pki_key_free(key);
-	bw_bundle_free(&bundle);
-	bw_trustroot_free(&tr);
-	return status;
+	return 0;
 }
