@@ -4,7 +4,7 @@
 # RFC 6962, signed-note, DSSE and in-toto specs, not from src/), each with its own
 # one-leaf log and trusted root, verified with --key. Every Rekor entry kind the
 # verifier reads must be accepted when built right (hashedrekord 0.0.1 and 0.0.2 over
-# a DSSE PAE, dsse 0.0.1, intoto 0.0.2 with and without the payload, a message
+# a DSSE PAE, dsse 0.0.1 and 0.0.2, intoto 0.0.2 with and without the payload, a message
 # signature), and one change at a time must be rejected: in-toto _type missing or
 # unknown, the artifact not a subject, two DSSE signatures, a tampered SET, body,
 # checkpoint or trusted-root key, another artifact, another key.
@@ -24,7 +24,7 @@ check() {
     --key "${5:-$D/key.pub}" --trusted-root "$D/trusted_root.json" "${4:-$D/artifact}"
 }
 
-for k in hr2 hr1 dsse intoto msg; do
+for k in hr2 hr1 dsse dsse2 intoto msg; do
   gen kind=$k; check "generated $k bundle verifies" 0 ""
 done
 gen kind=intoto payload=yes; check "generated intoto bundle with the payload logged verifies" 0 ""

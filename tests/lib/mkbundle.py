@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """tests/lib/mkbundle.py: builds a complete managed-key sigstore bundle from scratch.
 
-    mkbundle.py OUTDIR [kind=hr2|hr1|intoto|dsse|msg] [type=v1|v01|none|v2]
+    mkbundle.py OUTDIR [kind=hr2|hr1|intoto|dsse|dsse2|msg] [type=v1|v01|none|v2]
                        [subject=ok|other] [sigs=1|2] [payload=yes|no]
 
 Written from the specs alone (sigstore protobuf-specs bundle and trusted root
@@ -78,6 +78,11 @@ elif kind == "dsse":
         "envelopeHash": {"algorithm": "sha256", "value": sha(b"envelope").hex()},
         "payloadHash": {"algorithm": "sha256", "value": sha(payload).hex()},
         "signatures": [{"signature": b64(sig), "verifier": b64(pem)}]}}
+elif kind == "dsse2":
+    body = {"apiVersion": "0.0.2", "kind": "dsse", "spec": {"dsseV002": {
+        "payloadHash": {"algorithm": "SHA2_256", "digest": b64(sha(payload))},
+        "signatures": [{"content": b64(sig), "verifier": {"keyDetails": "PKIX_ECDSA_P256_SHA_256",
+                                                          "publicKey": {"rawBytes": b64(spki)}}}]}}}
 else:
     sys.exit("unknown kind " + kind)
 body_bytes = json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
