@@ -391,7 +391,9 @@ bool bw_pki_cert_is_self_signed(const bw_pki_cert *c)
 
 bool bw_pki_cert_is_ca(const bw_pki_cert *c)
 {
-	return X509_check_ca(c->x) != 0;
+	/* basicConstraints cA=TRUE counts even without keyCertSign in keyUsage,
+	 * which X509_check_ca() alone would overlook. */
+	return (X509_get_extension_flags(c->x) & EXFLAG_CA) || X509_check_ca(c->x) != 0;
 }
 
 bool bw_pki_cert_has_code_signing(const bw_pki_cert *c)

@@ -72,6 +72,7 @@ int64_t bw_pki_cert_not_before(const bw_pki_cert *c);
 int64_t bw_pki_cert_not_after(const bw_pki_cert *c);
 /* Subject equals issuer and the certificate's own key verifies it. */
 bool bw_pki_cert_is_self_signed(const bw_pki_cert *c);
+/* basicConstraints cA=TRUE, or anything else OpenSSL would accept as a CA. */
 bool bw_pki_cert_is_ca(const bw_pki_cert *c);
 /* Extended key usage includes id-kp-codeSigning. */
 bool bw_pki_cert_has_code_signing(const bw_pki_cert *c);

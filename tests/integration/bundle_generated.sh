@@ -7,7 +7,11 @@
 # a DSSE PAE, dsse 0.0.1 and 0.0.2, intoto 0.0.2 with and without the payload, a message
 # signature), and one change at a time must be rejected: in-toto _type missing or
 # unknown, the artifact not a subject, two DSSE signatures, a tampered SET, body,
-# checkpoint or trusted-root key, another artifact, another key.
+# checkpoint or trusted-root key, another artifact, another key. Then keyless
+# bundles (material=cert: a Fulcio-style chain, SCT and identity made here): every
+# kind verifies, and a root in the bundle chain, a CA leaf, no code-signing EKU, a bad,
+# missing or unknown-log SCT, an expired leaf, a missing CA or intermediate, another
+# issuer or GitHub ref are each rejected.
 . "$(dirname "$0")/../lib/harness.sh"
 PY=/usr/bin/python3
 if ! "$PY" -c 'import cryptography' 2>/dev/null; then
@@ -63,3 +67,41 @@ check "log not in the trusted root" 1 "not in the trusted root"
 gen kind=hr2
 jq '.tlogs[0].publicKey.validFor.start = "2099-01-01T00:00:00Z"' "$D/trusted_root.json" >"$D/r.json" && mv "$D/r.json" "$D/trusted_root.json"
 check "log key not yet valid at the integrated time" 1 "validity"
+
+# ---------------------------------------------------------------- keyless (certificate) bundles
+# mkbundle.py material=cert: its own root -> intermediate -> leaf, SCT from its own CT log.
+ISS=https://issuer.example.com
+kcheck() { # NAME RC MSG [extra verify-bundle options...]
+  local name=$1 rc=$2 msg=$3; shift 3
+  t_run_expect "$name" "$rc" "$msg" -- timeout 20 "$BULWARK" verify-bundle --bundle "$D/bundle.json" \
+    --certificate-identity "$(cat "$D/identity")" --certificate-oidc-issuer "$ISS" "$@" \
+    --trusted-root "$D/trusted_root.json" "$D/artifact"
+}
+for k in hr2 hr1 dsse dsse2 intoto msg; do
+  gen material=cert kind=$k; kcheck "keyless $k bundle verifies (chain, SCT over the precertificate, identity)" 0 ""
+done
+gen material=cert san=email; kcheck "keyless e-mail identity verifies" 0 ""
+gen material=cert
+kcheck "keyless: GitHub repository and ref extensions match" 0 "" \
+  --certificate-github-workflow-repository example/repo --certificate-github-workflow-ref refs/heads/main
+kcheck "keyless: GitHub ref mismatch is rejected" 1 "workflow ref" --certificate-github-workflow-ref refs/heads/other
+t_run_expect "keyless: issuer mismatch is rejected" 1 "OIDC issuer" -- "$BULWARK" verify-bundle --bundle "$D/bundle.json" \
+  --certificate-identity "$(cat "$D/identity")" --certificate-oidc-issuer https://other.example.com \
+  --trusted-root "$D/trusted_root.json" "$D/artifact"
+jq '.certificateAuthorities = []' "$D/trusted_root.json" >"$D/r.json"
+t_run_expect "keyless: no Fulcio CA in the trusted root" 1 "no certificate authority" -- "$BULWARK" verify-bundle \
+  --bundle "$D/bundle.json" --certificate-identity "$(cat "$D/identity")" --certificate-oidc-issuer "$ISS" \
+  --trusted-root "$D/r.json" "$D/artifact"
+jq '.certificateAuthorities[0].certChain.certificates |= [.[1]]' "$D/trusted_root.json" >"$D/r.json"
+t_run_expect "keyless: trusted root lacking the intermediate" 1 "chain does not verify" -- "$BULWARK" verify-bundle \
+  --bundle "$D/bundle.json" --certificate-identity "$(cat "$D/identity")" --certificate-oidc-issuer "$ISS" \
+  --trusted-root "$D/r.json" "$D/artifact"
+gen material=cert chain=root; kcheck "keyless: bundle chain with a root is rejected" 1 "root certificate"
+gen material=cert leafca=yes; kcheck "keyless: CA leaf is rejected" 1 "CA certificate"
+gen material=cert eku=no; kcheck "keyless: leaf without code signing is rejected" 1 "code-signing"
+gen material=cert sct=bad; kcheck "keyless: SCT over another precertificate is rejected" 1 "no embedded SCT verifies"
+gen material=cert sct=none; kcheck "keyless: leaf without an SCT is rejected" 1 "no embedded SCT"
+gen material=cert sct=unknownlog; kcheck "keyless: SCT from an unknown CT log is rejected" 1 "no embedded SCT verifies"
+gen material=cert certtime=expired; kcheck "keyless: certificate expired at the integrated time" 1 "outside the certificate's validity"
+gen material=cert; t_run_expect "keyless: a certificate bundle with --key is rejected" 1 "certificate" -- "$BULWARK" \
+  verify-bundle --bundle "$D/bundle.json" --key "$D/key.pub" --trusted-root "$D/trusted_root.json" "$D/artifact"
