@@ -116,13 +116,15 @@ static int parse_material(const char *what, json_t *vm, bw_bundle *b)
 				    "%s: verificationMaterial needs exactly one of certificate, "
 				    "x509CertificateChain, publicKey (found %d)", what, present);
 	if (cert) {
-		if (b->minor < 3)
-			return bw_error_set(BW_EINPUT, "%s: \"certificate\" needs bundle v0.3", what);
 		b->material = BW_BUNDLE_CERT;
 		return parse_cert(what, cert, &b->leaf);
 	}
 	if (chain) {
 		json_t *certs;
+		/* v0.3 carries the leaf alone ("certificate"), as sigstore-go insists. */
+		if (b->minor >= 3)
+			return bw_error_set(BW_EINPUT, "%s: a v0.3 bundle must not carry x509CertificateChain",
+					    what);
 		if (bw_json_opt_array(what, chain, "certificates", &certs) < 0)
 			return BW_EINPUT;
 		size_t n = certs ? json_array_size(certs) : 0;
