@@ -117,5 +117,6 @@ int cmd_verify_attestation(int argc, char **argv);
 char *cli_password(const char *prompt, bool confirm, bool *owned);
 /* cmd_sign.c: `scan --attest --key REF`: the scan (JSON) and its SBOM (CycloneDX) attested. */
 int cli_scan_attest(const char *image, const char *key_ref, bool referrers, const bw_scan_results *results);
+int cmd_verify_bundle(int argc, char **argv);
 
 #endif

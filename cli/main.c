@@ -27,6 +27,7 @@ static const char usage[] =
 	"  verify IMAGE      verify an image's signatures with a key\n"
 	"  attest IMAGE      sign a predicate (SBOM, scan, provenance) about an image (DSSE, in-toto)\n"
 	"  verify-attestation IMAGE   verify an image's attestations with a key\n"
+	"  verify-bundle     check a sigstore bundle offline (keyless or managed key)\n"
 	"  version           print the version\n"
 	"\n"
 	"IMAGE: oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE, dir:ROOTFS,\n"
@@ -124,6 +125,8 @@ int main(int argc, char **argv)
 		return cmd_attest(argc, argv);
 	if (!strcmp(cmd, "verify-attestation"))
 		return cmd_verify_attestation(argc, argv);
+	if (!strcmp(cmd, "verify-bundle"))
+		return cmd_verify_bundle(argc, argv);
 	if (!strcmp(cmd, "version")) {
 		printf("bulwark %s\n", bw_version());
 		return 0;
