@@ -136,9 +136,9 @@ typedef struct bw_bundle_result {
 int bw_bundle_verify(const bw_bundle *b, const bw_trustroot *tr, const bw_artifact *artifact,
 		     const bw_bundle_policy *policy, bw_bundle_result *result);
 
-/* DSSE pre-authentication encoding (sign/pae.c): "DSSEv1 LEN TYPE LEN BODY",
+/* DSSE pre-authentication encoding (sign/pae.c over sign/dsse.c): "DSSEv1 LEN TYPE LEN BODY",
  * malloc'd into *out. */
-int bw_dsse_pae(const char *payload_type, const uint8_t *payload, size_t len, uint8_t **out,
+int bw_bundle_pae(const char *payload_type, const uint8_t *payload, size_t len, uint8_t **out,
 		size_t *out_len);
 
 #endif

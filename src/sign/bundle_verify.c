@@ -52,7 +52,7 @@ static int verify_artifact_signature(const bw_bundle *b, const bw_pki_key *key,
 
 	uint8_t *pae;
 	size_t n;
-	rc = bw_dsse_pae(b->payload_type, b->payload, b->payload_len, &pae, &n);
+	rc = bw_bundle_pae(b->payload_type, b->payload, b->payload_len, &pae, &n);
 	if (rc < 0)
 		return rc;
 	rc = bw_pki_verify("bundle: DSSE signature", key, pae, n, b->sig, b->sig_len);

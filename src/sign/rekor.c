@@ -253,7 +253,7 @@ static int hashedrekord_digest(const bw_rekor_expect *x, uint8_t out[32])
 	if (b->is_dsse) {
 		uint8_t *pae;
 		size_t n;
-		int rc = bw_dsse_pae(b->payload_type, b->payload, b->payload_len, &pae, &n);
+		int rc = bw_bundle_pae(b->payload_type, b->payload, b->payload_len, &pae, &n);
 		if (rc < 0)
 			return rc;
 		bw_sha256(pae, n, out);

@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (b.is_dsse) {
 			uint8_t *pae;
 			size_t n;
-			if (bw_dsse_pae(b.payload_type, b.payload, b.payload_len, &pae, &n) == 0) {
+			if (bw_bundle_pae(b.payload_type, b.payload, b.payload_len, &pae, &n) == 0) {
 				sink += n;
 				free(pae);
 			}

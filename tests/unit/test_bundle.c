@@ -374,12 +374,12 @@ static void test_dsse_pae(void **state)
 	uint8_t *p;
 	size_t n;
 	/* The DSSE protocol document's example. */
-	assert_int_equal(bw_dsse_pae("http://example.com/HelloWorld", (const uint8_t *)"hello world", 11,
+	assert_int_equal(bw_bundle_pae("http://example.com/HelloWorld", (const uint8_t *)"hello world", 11,
 				     &p, &n), 0);
 	assert_int_equal(n, strlen("DSSEv1 29 http://example.com/HelloWorld 11 hello world"));
 	assert_memory_equal(p, "DSSEv1 29 http://example.com/HelloWorld 11 hello world", n);
 	free(p);
-	assert_int_equal(bw_dsse_pae("", (const uint8_t *)"", 0, &p, &n), 0);
+	assert_int_equal(bw_bundle_pae("", (const uint8_t *)"", 0, &p, &n), 0);
 	assert_memory_equal(p, "DSSEv1 0  0 ", n);
 	free(p);
 }
