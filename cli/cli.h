@@ -98,6 +98,10 @@ int cmd_copy(int argc, char **argv);
 int cmd_referrers(int argc, char **argv);
 int cmd_sbom(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+/* `scan --platform all` (scan_all.c): runs scan once per platform of the index and
+ * puts the reports together; returns the worst exit status. */
+int cli_scan_all_platforms(int argc, char **argv, const char *reference, const char *outpath, bw_format format,
+			   const bw_image_options *opts, int (*scan)(int, char **));
 int cmd_db(int argc, char **argv);
 int cmd_base(int argc, char **argv);
 int cmd_cache(int argc, char **argv);

@@ -16,7 +16,7 @@ static const char usage[] =
 	"usage: bulwark scan IMAGE [--db FILE] [--format table|json|sarif|junit|cyclonedx|html] [-o FILE]\n"
 	"                   [--severity LIST] [--ignore-unfixed] [--exit-code N]\n"
 	"                   [--vex FILE]... [--ignore-file FILE] [--scanners vuln,license]\n"
-	"                   [--policy FILE] [--platform os/arch[/variant]]\n"
+	"                   [--policy FILE] [--platform os/arch[/variant] | all]\n"
 	"                   [--ignore-base | --only-base]\n"
 	CLI_REGISTRY_USAGE
 	"\n"
@@ -29,6 +29,8 @@ static const char usage[] =
 	"                  with --policy: the exit status of a \"fail\" verdict (default 1)\n"
 	"--vex FILE        OpenVEX or CycloneDX VEX: not_affected statements suppress findings\n"
 	"--ignore-file F   YAML list of {id, package?, expires?, reason?} (default ./.bulwarkignore)\n"
+	"--platform all    every platform of an index, one report each (table or json; layers the\n"
+	"                  platforms share are read once, through the layer cache)\n"
 	"--ignore-base     only what the image added above its recorded base (bulwark base add)\n"
 	"--only-base       only what it inherited from that base\n"
 
@@ -166,6 +168,8 @@ int cmd_scan(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	if (opts.platform && !strcmp(opts.platform, "all"))
+		return cli_scan_all_platforms(argc, argv, argv[optind], outpath, format, &opts, cmd_scan);
 	if (format == BW_FORMAT_SPDX)
 		return cli_usage("scan: --format spdx: SPDX is an SBOM format (bulwark sbom --format spdx); "
 				 "scan writes table, json, sarif, junit, cyclonedx or html");

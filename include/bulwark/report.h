@@ -72,6 +72,11 @@ typedef struct bw_scan_results {
  */
 BW_EXTERN int bw_report_scan(FILE *out, const bw_scan_results *results, bw_format format);
 
+/* `scan --platform all`: the per-platform reports (in files, written by
+ * bw_report_scan in the same format) as one document: json or table. */
+BW_EXTERN int bw_report_platforms(FILE *out, bw_format format, const char *reference,
+				  const char *const *platforms, const char *const *files, size_t n);
+
 /* `base list`: the recorded base images (table or json). */
 typedef struct bw_state bw_state;
 BW_EXTERN int bw_report_base_list(FILE *out, bw_state *st, bw_format format);
