@@ -81,5 +81,10 @@ int cmd_referrers(int argc, char **argv);
 int cmd_sbom(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_db(int argc, char **argv);
+int cmd_dockerfile(int argc, char **argv);
+/* `scan --scanners misconfig DOCKERFILE` and `dockerfile`: lint, report, exit status. */
+int cli_dockerfile_run(const char *path, int format, const char *outpath, unsigned severities, int exit_code);
+/* Is path a Dockerfile to lint rather than an image (a regular file named *Dockerfile*, *.dockerfile)? */
+bool cli_is_dockerfile(const char *path);
 
 #endif

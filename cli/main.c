@@ -16,6 +16,7 @@ static const char usage[] =
 	"  db import|info    manage the local vulnerability database\n"
 	"  copy SRC DST      copy an image between registries, OCI layouts and archives\n"
 	"  referrers IMAGE   artifacts (signatures, SBOMs) that refer to a registry image\n"
+	"  dockerfile FILE   lint a Dockerfile (misconfiguration checks)\n"
 	"  version           print the version\n"
 	"\n"
 	"IMAGE: oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE, dir:ROOTFS,\n"
@@ -89,6 +90,8 @@ int main(int argc, char **argv)
 		return cmd_copy(argc, argv);
 	if (!strcmp(cmd, "referrers"))
 		return cmd_referrers(argc, argv);
+	if (!strcmp(cmd, "dockerfile"))
+		return cmd_dockerfile(argc, argv);
 	if (!strcmp(cmd, "version")) {
 		printf("bulwark %s\n", bw_version());
 		return 0;
