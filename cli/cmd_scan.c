@@ -202,7 +202,8 @@ int cmd_scan(int argc, char **argv)
 		}
 		bw_misconfigs_filter(misconfigs, vopts.severities);
 	}
-	if (policy && bw_policy_evaluate(policy, img, vulns, &verdict) < 0) {
+	bw_scan_results inputs = { .img = img, .vulns = vulns, .misconfigs = misconfigs };
+	if (policy && bw_policy_evaluate_results(policy, &inputs, &verdict) < 0) {
 		status = cli_fail();
 		goto out;
 	}
