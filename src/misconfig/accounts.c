@@ -325,7 +325,7 @@ int bw_accounts__sudoers(bw_accounts *a, const char *file, const char *text, siz
 			r++;
 		if (!*r || (*r == '#' && strncmp(r, "#include", 8) && !(r[1] >= '0' && r[1] <= '9')))
 			continue;
-		if (memchr(joined, '\0', rn) != joined + rn) {
+		if (memchr(joined, 0, rn)) {
 			l.malformed++;
 			continue;
 		}
