@@ -892,6 +892,19 @@ static void unpinned(const cmd *c, size_t i, const char *pin, char *list, size_t
 	}
 }
 
+/* The words of a command, space-joined, for evidence (cut at n). */
+static void join_cmd(const cmd *k, char *out, size_t n)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < k->n && o + 1 < n; i++) {
+		int w = snprintf(out + o, n - o, "%s%s", i ? " " : "", k->w[i]);
+		if (w < 0 || (size_t)w >= n - o)
+			break;
+		o += (size_t)w;
+	}
+}
+
 static int lint_run(lint *L, const bw_df_instr *in)
 {
 	bw_buf script = BW_BUF_INIT(BW_DOCKERFILE_MAX_BYTES);
@@ -915,13 +928,17 @@ static int lint_run(lint *L, const bw_df_instr *in)
 
 	bool sudo = false, apt_install = false, recommends_off = false, lists_cleaned = false;
 	bool chown_r = false;
+	char apt_cmd[160] = "", sudo_cmd[160] = "", chown_cmd[160] = "";
 	char unpinned_list[300] = "";
 	size_t n_unpinned = 0;
 	if (strstr(in->flags, "type=cache") && strstr(in->flags, "/var/lib/apt"))
 		lists_cleaned = true; /* a cache mount keeps the lists out of the layer */
 	for (size_t c = 0; c < nc; c++) {
 		const cmd *k = &cmds[c];
+		bool was_sudo = sudo;
 		size_t s = command_start(k, &sudo);
+		if (sudo && !was_sudo)
+			join_cmd(k, sudo_cmd, sizeof(sudo_cmd));
 		if (s >= k->n)
 			continue;
 		const char *w = base_name(k->w[s]);
@@ -940,6 +957,8 @@ static int lint_run(lint *L, const bw_df_instr *in)
 			}
 			if (j < k->n && !strcmp(k->w[j], "install")) {
 				apt_install = true;
+				if (!apt_cmd[0])
+					join_cmd(k, apt_cmd, sizeof(apt_cmd));
 				for (size_t x = j + 1; x < k->n; x++) {
 					if (!strcmp(k->w[x], "--no-install-recommends") ||
 					    strstr(k->w[x], "Install-Recommends=false") ||
@@ -983,28 +1002,29 @@ static int lint_run(lint *L, const bw_df_instr *in)
 		} else if (!strcmp(w, "chown") || !strcmp(w, "chmod")) {
 			for (size_t x = s + 1; x < k->n; x++)
 				if (!strcmp(k->w[x], "--recursive") ||
-				    (k->w[x][0] == '-' && k->w[x][1] != '-' && strchr(k->w[x], 'R')))
+				    (k->w[x][0] == '-' && k->w[x][1] != '-' && strchr(k->w[x], 'R'))) {
 					chown_r = true;
+					if (!chown_cmd[0])
+						join_cmd(k, chown_cmd, sizeof(chown_cmd));
+				}
 		}
 	}
-	if (sudo && (rc = bw_misconfigs__add(L->m, "BW-DF-011", L->name, in->line, -1, "RUN uses sudo")) < 0)
+	if (sudo && (rc = bw_misconfigs__add(L->m, "BW-DF-011", L->name, in->line, -1, "%s", sudo_cmd)) < 0)
 		goto done;
 	if (apt_install && !recommends_off &&
-	    (rc = bw_misconfigs__add(L->m, "BW-DF-006", L->name, in->line, -1,
-				     "apt-get install without --no-install-recommends")) < 0)
+	    (rc = bw_misconfigs__add(L->m, "BW-DF-006", L->name, in->line, -1, "%s", apt_cmd)) < 0)
 		goto done;
 	if (apt_install && !lists_cleaned &&
-	    (rc = bw_misconfigs__add(L->m, "BW-DF-007", L->name, in->line, -1,
-				     "apt-get install without rm -rf /var/lib/apt/lists/* in the same RUN")) < 0)
+	    (rc = bw_misconfigs__add(L->m, "BW-DF-007", L->name, in->line, -1, "%s; no rm -rf /var/lib/apt/lists/*",
+				     apt_cmd)) < 0)
 		goto done;
-	if (chown_r && (rc = bw_misconfigs__add(L->m, "BW-DF-010", L->name, in->line, -1,
-						"recursive chown/chmod in RUN")) < 0)
+	if (chown_r && (rc = bw_misconfigs__add(L->m, "BW-DF-010", L->name, in->line, -1, "%s", chown_cmd)) < 0)
 		goto done;
 	if (n_unpinned && (rc = bw_misconfigs__add(L->m, "BW-DF-013", L->name, in->line, -1,
 						   "%zu unpinned: %s", n_unpinned, unpinned_list)) < 0)
 		goto done;
 	if (bw_misconfig__pipes_to_shell(text) &&
-	    (rc = bw_misconfigs__add(L->m, "BW-DF-014", L->name, in->line, -1, "RUN pipes a download into a shell")) < 0)
+	    (rc = bw_misconfigs__add(L->m, "BW-DF-014", L->name, in->line, -1, "RUN %.200s", text)) < 0)
 		goto done;
 done:
 	commands_free(cmds, nc);
