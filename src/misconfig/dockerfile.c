@@ -328,7 +328,8 @@ static int add_instr(bw_dockerfile *df, const char *text, size_t n, unsigned lin
 	size_t k0 = i;
 	while (i < n && !is_blank(text[i]))
 		i++;
-	if (i == k0) {
+	/* no keyword, or a NUL byte in it: not an instruction */
+	if (i == k0 || memchr(text + k0, '\0', i - k0)) {
 		free(heredoc);
 		return 0;
 	}
@@ -372,10 +373,7 @@ static int add_instr(bw_dockerfile *df, const char *text, size_t n, unsigned lin
 		end--;
 	if (!(in->flags = dupn(text + f0, f1 - f0)) || !(in->args = dupn(text + i, end - i)))
 		goto oom;
-	if (memchr(in->args, '\0', end - i) || memchr(in->flags, '\0', f1 - f0)) {
-		/* a NUL byte: the rest of that text is not Dockerfile syntax */
-		in->args[strlen(in->args)] = '\0';
-	}
+	/* a NUL byte inside the arguments ends them: C strings from here on */
 	in->json = json_form(in->args, &in->argv, &in->argc);
 	if (!in->json && split_words(in->args, df->escape, &in->argv, &in->argc) < 0)
 		goto oom;
