@@ -213,7 +213,8 @@ static size_t find_heredocs(const char *s, heredoc_mark *out, size_t max)
 		out[k].word[j - w0] = '\0';
 		out[k].strip_tabs = strip;
 		k++;
-		i = j;
+		/* go on after the word (and its closing quote); the loop's i++ must not pass the NUL */
+		i = q ? j : j - 1;
 	}
 	return k;
 }
