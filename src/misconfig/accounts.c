@@ -3,9 +3,11 @@
  * the misconfig checks need them (who is uid 0, which uids exist, which
  * hashes are empty or weak, which sudo rules need no password).
  *
- * The syntax is glibc nss_files': one entry a line, fields split on ':',
- * blank lines and lines starting with '#' ignored, lines that do not parse
- * skipped. Every file comes from an image and is hostile: entries, line
+ * passwd and group are read as glibc 2.36's nss_files reads them (checked
+ * against fgetpwent/fgetgrent by tests/integration/misconfig.sh): one entry a
+ * line, fields split on ':', blank and '#' lines ignored, lines that do not
+ * parse skipped, ids as strtoul with a 32-bit bound. shadow and sudoers are
+ * read as described at their parsers. Every file comes from an image and is hostile: entries, line
  * length and bytes are bounded, and a bounded file gives one warning line.
  */
 #include <stdio.h>
@@ -46,62 +48,7 @@ static bool next_line(lines *l, const char **s, size_t *n)
 	*n = (size_t)(e - l->p);
 	l->p = nl ? nl + 1 : l->end;
 	l->line++;
-	if (*n && (*s)[*n - 1] == '\r')
-		(*n)--;
 	return true;
-}
-
-/* Splits s into at most max ':'-separated fields; returns the count. */
-static size_t split_fields(const char *s, size_t n, const char **f, size_t *fl, size_t max)
-{
-	size_t k = 0;
-	const char *p = s, *end = s + n;
-	for (;;) {
-		const char *c = memchr(p, ':', (size_t)(end - p));
-		if (k == max)
-			return max + 1; /* too many */
-		f[k] = p;
-		fl[k] = c ? (size_t)(c - p) : (size_t)(end - p);
-		k++;
-		if (!c)
-			return k;
-		p = c + 1;
-	}
-}
-
-/* A decimal id 0..4294967295 (glibc: strtoul over the whole field). */
-static bool parse_id(const char *s, size_t n, uint32_t *out)
-{
-	uint64_t v = 0;
-	if (n == 0 || n > 10)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	if (v > UINT32_MAX)
-		return false;
-	*out = (uint32_t)v;
-	return true;
-}
-
-/* A field as a NUL-terminated string in the arena; NUL bytes inside make it unusable. */
-static const char *field_dup(bw_accounts *a, const char *s, size_t n, bool *bad)
-{
-	if (memchr(s, '\0', n)) {
-		*bad = true;
-		return NULL;
-	}
-	return bw_arena_strndup(&a->mem, s, n);
-}
-
-static bool skip_line(const char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	return i == n || s[i] == '#';
 }
 
 static void bounded_warning(char *warn, size_t wn, const char *file, bool truncated, bool full, lines *l)
@@ -120,11 +67,95 @@ static void bounded_warning(char *warn, size_t wn, const char *file, bool trunca
 			 BW_ACCOUNTS_MAX_LINE);
 }
 
+/*
+ * glibc's reading of one line (nss_files LINE_PARSER, as fgetpwent and
+ * getpwnam see it): the line ends at its first NUL byte; leading white space
+ * is skipped; a string field runs to the next ':' (the last one to the end of
+ * the line, colons included); a missing field at the end is empty.
+ */
+typedef struct cursor {
+	const char *p, *end;
+} cursor;
+
+static bool c_isspace(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/* The next ':'-terminated field (the rest of the line when last). */
+static void string_field(cursor *c, bool last, const char **f, size_t *n)
+{
+	const char *q = last ? c->end : memchr(c->p, ':', (size_t)(c->end - c->p));
+	if (!q)
+		q = c->end;
+	*f = c->p;
+	*n = (size_t)(q - c->p);
+	c->p = q < c->end ? q + 1 : q;
+}
+
+/*
+ * A number as glibc 2.36's INT_FIELD / INT_FIELD_MAYBE_NULL read it: strtoul
+ * (leading white space, an optional sign, decimal digits), refused when over
+ * 2^32-1 (a negative value too, but "-0"), then ':' or, for the last field,
+ * the end of the line. maybe_null: no digits is the value 0 (NIS "+name"
+ * entries, shadow's numeric fields), else no digits refuses the line. A line
+ * that ends before the field refuses it in the maybe_null form ("we expect
+ * more input").
+ */
+static bool number_field(cursor *c, bool maybe_null, bool last, uint32_t *out)
+{
+	const char *p = c->p;
+	bool neg = false, overflow = false;
+	uint64_t v = 0;
+
+	if (maybe_null && !last && p >= c->end)
+		return false;
+	while (p < c->end && c_isspace(*p))
+		p++;
+	if (p < c->end && (*p == '+' || *p == '-'))
+		neg = *p++ == '-';
+	const char *digits = p;
+	while (p < c->end && *p >= '0' && *p <= '9') {
+		unsigned d = (unsigned)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			overflow = true;
+		else
+			v = v * 10 + d;
+		p++;
+	}
+	if (p == digits) {
+		if (!maybe_null)
+			return false; /* no conversion */
+		p = c->p;
+		v = 0;
+	} else if (overflow || (neg && v != 0) || v > UINT32_MAX) {
+		return false;
+	}
+	if (last ? p != c->end : (p < c->end && *p != ':'))
+		return false;
+	if (out)
+		*out = (uint32_t)v;
+	c->p = p < c->end ? p + 1 : p;
+	return true;
+}
+
+/* The line as glibc sees it: up to the first NUL, leading white space skipped;
+ * false for blank and comment lines. */
+static bool glibc_line(const char *s, size_t n, cursor *c)
+{
+	const char *nul = memchr(s, '\0', n);
+	c->p = s;
+	c->end = nul ? nul : s + n;
+	while (c->p < c->end && c_isspace(*c->p))
+		c->p++;
+	return c->p < c->end && *c->p != '#';
+}
+
 int bw_accounts__passwd(bw_accounts *a, const char *text, size_t len, bool truncated, char *warn, size_t wn)
 {
 	lines l = { text, text + len, 0, 0, 0 };
-	const char *s, *f[7];
-	size_t n, fl[7];
+	const char *s;
+	size_t n;
 	bool full = false;
 
 	a->have_passwd = true;
@@ -136,14 +167,28 @@ int bw_accounts__passwd(bw_accounts *a, const char *text, size_t len, bool trunc
 			l.too_long++;
 			continue;
 		}
-		if (skip_line(s, n))
-			continue;
+		cursor c;
+		const char *name, *pw, *gecos, *home, *shell;
+		size_t nl, pl, gl, hl, sl;
 		uint32_t uid, gid;
-		bool bad = false;
-		if (split_fields(s, n, f, fl, 7) != 7 || fl[0] == 0 || !parse_id(f[2], fl[2], &uid) ||
-		    !parse_id(f[3], fl[3], &gid) || f[0][0] == '+' || f[0][0] == '-') {
-			l.malformed++;
+		if (!glibc_line(s, n, &c))
 			continue;
+		string_field(&c, false, &name, &nl);
+		/* NIS compat entries ("+name", "-name"): numbers may be empty, and
+		 * the name alone is an entry */
+		bool nis = nl && (name[0] == '+' || name[0] == '-');
+		uid = gid = 0;
+		home = shell = "";
+		hl = sl = 0;
+		if (!(nis && c.p >= c.end)) {
+			string_field(&c, false, &pw, &pl);
+			if (!number_field(&c, nis, false, &uid) || !number_field(&c, nis, false, &gid)) {
+				l.malformed++;
+				continue;
+			}
+			string_field(&c, false, &gecos, &gl);
+			string_field(&c, false, &home, &hl);
+			string_field(&c, true, &shell, &sl);
 		}
 		if (a->n_pw >= BW_ACCOUNTS_MAX_ENTRIES) {
 			full = true;
@@ -155,13 +200,9 @@ int bw_accounts__passwd(bw_accounts *a, const char *text, size_t len, bool trunc
 		e->uid = uid;
 		e->gid = gid;
 		e->line = l.line;
-		e->name = field_dup(a, f[0], fl[0], &bad);
-		e->home = field_dup(a, f[5], fl[5], &bad);
-		e->shell = field_dup(a, f[6], fl[6], &bad);
-		if (bad) {
-			l.malformed++;
-			continue;
-		}
+		e->name = bw_arena_strndup(&a->mem, name, nl);
+		e->home = bw_arena_strndup(&a->mem, home, hl);
+		e->shell = bw_arena_strndup(&a->mem, shell, sl);
 		if (!e->name || !e->home || !e->shell)
 			return bw_error_set(BW_EINTERNAL, "out of memory");
 		a->n_pw++;
@@ -170,11 +211,38 @@ int bw_accounts__passwd(bw_accounts *a, const char *text, size_t len, bool trunc
 	return 0;
 }
 
+/* The member list as glibc splits it: on ',', white space before each name
+ * skipped, empty names dropped; kept comma-joined. */
+static const char *members_list(bw_accounts *a, const char *s, size_t n)
+{
+	char *out = bw_arena_alloc(&a->mem, n + 1);
+	size_t o = 0, i = 0;
+	if (!out)
+		return NULL;
+	while (i < n) {
+		while (i < n && c_isspace(s[i]))
+			i++;
+		size_t start = i;
+		while (i < n && s[i] != ',')
+			i++;
+		if (i > start) {
+			if (o)
+				out[o++] = ',';
+			memcpy(out + o, s + start, i - start);
+			o += i - start;
+		}
+		if (i < n)
+			i++; /* the comma */
+	}
+	out[o] = '\0';
+	return out;
+}
+
 int bw_accounts__group(bw_accounts *a, const char *text, size_t len, bool truncated, char *warn, size_t wn)
 {
 	lines l = { text, text + len, 0, 0, 0 };
-	const char *s, *f[4];
-	size_t n, fl[4];
+	const char *s;
+	size_t n;
 	bool full = false;
 
 	a->have_group = true;
@@ -185,14 +253,24 @@ int bw_accounts__group(bw_accounts *a, const char *text, size_t len, bool trunca
 			l.too_long++;
 			continue;
 		}
-		if (skip_line(s, n))
-			continue;
+		cursor c;
+		const char *name, *pw, *members;
+		size_t nl, pl, ml;
 		uint32_t gid;
-		bool bad = false;
-		if (split_fields(s, n, f, fl, 4) != 4 || fl[0] == 0 || !parse_id(f[2], fl[2], &gid) ||
-		    f[0][0] == '+' || f[0][0] == '-') {
-			l.malformed++;
+		if (!glibc_line(s, n, &c))
 			continue;
+		string_field(&c, false, &name, &nl);
+		bool nis = nl && (name[0] == '+' || name[0] == '-');
+		gid = 0;
+		members = "";
+		ml = 0;
+		if (!(nis && c.p >= c.end)) {
+			string_field(&c, false, &pw, &pl);
+			if (!number_field(&c, nis, false, &gid)) {
+				l.malformed++;
+				continue;
+			}
+			string_field(&c, true, &members, &ml);
 		}
 		if (a->n_gr >= BW_ACCOUNTS_MAX_ENTRIES) {
 			full = true;
@@ -203,12 +281,8 @@ int bw_accounts__group(bw_accounts *a, const char *text, size_t len, bool trunca
 		bw_gr_entry *e = &a->gr[a->n_gr];
 		e->gid = gid;
 		e->line = l.line;
-		e->name = field_dup(a, f[0], fl[0], &bad);
-		e->members = field_dup(a, f[3], fl[3], &bad);
-		if (bad) {
-			l.malformed++;
-			continue;
-		}
+		e->name = bw_arena_strndup(&a->mem, name, nl);
+		e->members = members_list(a, members, ml);
 		if (!e->name || !e->members)
 			return bw_error_set(BW_EINTERNAL, "out of memory");
 		a->n_gr++;
@@ -217,11 +291,18 @@ int bw_accounts__group(bw_accounts *a, const char *text, size_t len, bool trunca
 	return 0;
 }
 
+/*
+ * shadow(5) as glibc 2.36's fgetspent/getspnam read it (pam_unix logs in
+ * through getspnam): name, hash, then numeric-or-empty fields: lstchg, min,
+ * max (the old form may end there), warn, inact, expire, and an optional
+ * flag that ends the line. Text in a numeric field, or a line that ends
+ * before max, is no entry.
+ */
 int bw_accounts__shadow(bw_accounts *a, const char *text, size_t len, bool truncated, char *warn, size_t wn)
 {
 	lines l = { text, text + len, 0, 0, 0 };
-	const char *s, *f[9];
-	size_t n, fl[9];
+	const char *s;
+	size_t n;
 	bool full = false;
 
 	a->have_shadow = true;
@@ -232,12 +313,32 @@ int bw_accounts__shadow(bw_accounts *a, const char *text, size_t len, bool trunc
 			l.too_long++;
 			continue;
 		}
-		if (skip_line(s, n))
+		cursor c;
+		const char *name, *hash;
+		size_t nl, hl;
+		bool ok = true;
+		if (!glibc_line(s, n, &c))
 			continue;
-		/* shadow(5): nine fields; shadow-utils reads lines with at least two */
-		size_t k = split_fields(s, n, f, fl, 9);
-		bool bad = false;
-		if (k < 2 || k > 9 || fl[0] == 0 || f[0][0] == '+' || f[0][0] == '-') {
+		string_field(&c, false, &name, &nl);
+		hash = "";
+		hl = 0;
+		/* "+name" / "-name" alone is a NIS compat entry */
+		if (!(nl && (name[0] == '+' || name[0] == '-') && c.p >= c.end)) {
+			string_field(&c, false, &hash, &hl);
+			/* lstchg, min, max; then the old five-field form may end */
+			for (int k = 0; k < 3 && ok; k++)
+				ok = number_field(&c, true, false, NULL);
+			while (ok && c.p < c.end && c_isspace(*c.p))
+				c.p++;
+			/* unless it ended: warn, inact, expire (each may be empty, none may be
+			 * missing); the flag, when present, ends the line */
+			bool old_form = c.p >= c.end;
+			for (int k = 0; k < 3 && ok && !old_form; k++)
+				ok = number_field(&c, true, false, NULL);
+			if (ok && c.p < c.end)
+				ok = number_field(&c, true, true, NULL);
+		}
+		if (!ok) {
 			l.malformed++;
 			continue;
 		}
@@ -249,12 +350,8 @@ int bw_accounts__shadow(bw_accounts *a, const char *text, size_t len, bool trunc
 			return bw_error_set(BW_EINTERNAL, "out of memory");
 		bw_sp_entry *e = &a->sp[a->n_sp];
 		e->line = l.line;
-		e->name = field_dup(a, f[0], fl[0], &bad);
-		e->hash = field_dup(a, f[1], fl[1], &bad);
-		if (bad) {
-			l.malformed++;
-			continue;
-		}
+		e->name = bw_arena_strndup(&a->mem, name, nl);
+		e->hash = bw_arena_strndup(&a->mem, hash, hl);
 		if (!e->name || !e->hash)
 			return bw_error_set(BW_EINTERNAL, "out of memory");
 		a->n_sp++;

@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	for (size_t i = 0; i < a.n_pw; i++) {
-		if (!a.pw[i].name[0] || strchr(a.pw[i].name, ':')) {
+		if (strchr(a.pw[i].name, ':')) {
 			fprintf(stderr, "fuzz_passwd: bad user name\n");
 			abort();
 		}

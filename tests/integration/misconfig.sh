@@ -17,6 +17,65 @@ export BULWARK_TODAY=2026-01-15
 ids_targets() { jq -r '.misconfigurations[] | "\(.id) \(.target)"' "$1" | sort; }
 jqe() { jq -e "$@" >/dev/null; }
 
+# ------------------------------------------------------------------ account files vs glibc
+# bw-passwd (the parsers of src/misconfig/accounts.c) against the host glibc's own
+# fgetpwent/fgetgrent/fgetspent (tests/oracles/glibc_accounts.py), over generated files of
+# 3,000 lines each: odd numbers (signs, blanks, overflow), short and long lines, CRs,
+# comments, NIS "+name" entries, non-UTF-8 bytes. (NUL bytes are left out: what glibc's
+# line reader makes of them depends on its buffering; bulwark ends the line there.)
+BWPW=$(dirname "$BULWARK")/bw-passwd
+cat >"$W/gen_accounts.py" <<'GEN'
+import random, sys
+kind, seed, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+r = random.Random(seed)
+def num():
+    return r.choice(["0", "1", "1000", "65534", "4294967295", "4294967296", "-0", "-1", "+5", " 7", "\t8",
+                     "5 ", "", "x", "0x10", "007", "99999999999999999999", "12a", str(r.randrange(0, 1 << 33))])
+def word():
+    return r.choice(["root", "daemon", "app", "", "a b", "#x", " lead", "+nis", "-nis", "ü", "x\r",
+                     "/bin/sh", "/home/u", "c:d", "\xff", "*", "!", "$6$salt$hash", "$1$ab$cd"])
+lines = []
+for i in range(3000):
+    t = r.random()
+    if t < 0.05:
+        lines.append(r.choice(["", "   ", "# comment", "\t# indented comment", "#root:x:0:0::/:/bin/sh"]))
+        continue
+    if kind == "passwd":
+        f = [word(), word(), num(), num(), word(), word(), word()]
+    elif kind == "group":
+        f = [word(), word(), num(), r.choice(["", "a", "a,b", "a,,b", "a, b", " a", "a,", word()])]
+    else:
+        f = [word(), word()] + [r.choice(["", num()]) for _ in range(7)]
+    n = len(f)
+    if r.random() < 0.2:
+        n = r.randrange(1, len(f) + 3)
+    f = (f + [word() for _ in range(3)])[:n]
+    line = ":".join(f)
+    if r.random() < 0.1:
+        line = r.choice(["  ", "\t", " \v"]) + line
+    if r.random() < 0.05:
+        line += "\r"
+    lines.append(line)
+open(out, "wb").write(("\n".join(lines) + "\n").encode("utf-8", "surrogateescape").replace(b"\xc3\xbf", b"\xff"))
+GEN
+if [ -x "$BWPW" ]; then
+  for kind in passwd group shadow; do
+    bad=""
+    for seed in 1 2 3 4 5; do
+      "$PY" "$W/gen_accounts.py" "$kind" "$seed" "$W/acc.txt"
+      "$PY" "$TOP/tests/oracles/glibc_accounts.py" "$kind" "$W/acc.txt" >"$W/acc.want"
+      "$BWPW" "$kind" "$W/acc.txt" | grep -av '^warning' | cut -f2- |
+        if [ "$kind" = shadow ]; then cut -f1,2; else cat; fi |
+        "$PY" -c 'import sys; sys.stdout.write(sys.stdin.buffer.read().decode("utf-8", "backslashreplace"))' >"$W/acc.got"
+      diff -q "$W/acc.want" "$W/acc.got" >/dev/null || bad="$bad seed $seed: $(diff "$W/acc.want" "$W/acc.got" | head -3 | tr '\n' ' ')"
+    done
+    echo "# $kind: $(grep -c '' "$W/acc.want") entries of the last file, as glibc reads it"
+    t_eq "$kind parser = glibc's fgetXXent over 5 generated files" "" "$bad"
+  done
+else
+  t_fail "account parsers vs glibc" "no $BWPW"
+fi
+
 # ------------------------------------------------------------------ our own image
 mkdir -p "$W/spec"
 "$PY" - "$W/spec/own.json" <<'EOF'

@@ -51,17 +51,23 @@ static void test_passwd(void **state)
 
 	assert_int_equal(bw_accounts__passwd(&a, text, sizeof(text) - 1, false, warn, sizeof(warn)), 0);
 	assert_string_equal(warn, "");
-	assert_int_equal(a.n_pw, 5);
+	/* as glibc's fgetpwent: CR kept, short lines have empty fields, the shell is the rest */
+	assert_int_equal(a.n_pw, 8);
 	assert_string_equal(a.pw[0].name, "root");
 	assert_int_equal(a.pw[1].uid, 1);
-	assert_string_equal(a.pw[1].shell, "/usr/sbin/nologin"); /* CR dropped */
+	assert_string_equal(a.pw[1].shell, "/usr/sbin/nologin\r");
 	assert_int_equal(a.pw[2].line, 5);
-	assert_int_equal(a.pw[3].uid, 4294967295u);
-	assert_string_equal(a.pw[4].home, "/home/app");
+	assert_string_equal(a.pw[3].name, "short");
+	assert_string_equal(a.pw[3].shell, "");
+	assert_string_equal(a.pw[4].shell, "c:d");
+	assert_int_equal(a.pw[5].uid, 4294967295u);
+	assert_string_equal(a.pw[6].name, "+nis"); /* a NIS compat entry: empty ids are 0 */
+	assert_string_equal(a.pw[7].home, "/home/app");
 	const bw_pw_entry *e = bw_accounts__user(&a, "toor", 4);
 	assert_non_null(e);
 	assert_int_equal(e->uid, 0);
 	assert_null(bw_accounts__user(&a, "broken", 6));
+	assert_null(bw_accounts__user(&a, "big", 3));
 	assert_true(bw_accounts__has_uid(&a, 10001));
 	assert_false(bw_accounts__has_uid(&a, 4242));
 	bw_accounts__free(&a);
@@ -122,7 +128,7 @@ static void test_long_lines(void **state)
 static void test_group_shadow(void **state)
 {
 	(void)state;
-	static const char group[] = "root:x:0:\nsudo:x:27:alice,bob\nbad:x::\n";
+	static const char group[] = "root:x:0:\nsudo:x:27:alice,bob\nbad:x::\nshort:x:9\n";
 	static const char shadow[] =
 		"root:*:19000:0:99999:7:::\n"
 		"alice::19000:0:99999:7:::\n"
@@ -137,10 +143,11 @@ static void test_group_shadow(void **state)
 	const char *scheme;
 
 	assert_int_equal(bw_accounts__group(&a, group, sizeof(group) - 1, false, warn, sizeof(warn)), 0);
-	assert_int_equal(a.n_gr, 2);
+	assert_int_equal(a.n_gr, 3);
 	assert_string_equal(a.gr[1].members, "alice,bob");
 	assert_int_equal(bw_accounts__shadow(&a, shadow, sizeof(shadow) - 1, false, warn, sizeof(warn)), 0);
-	assert_int_equal(a.n_sp, 7);
+	/* as glibc's fgetspent: "frank:$6$salt$hash" (two fields) and "nofields" are no entries */
+	assert_int_equal(a.n_sp, 6);
 	assert_int_equal(bw_accounts__hash_kind(a.sp[0].hash, &scheme), BW_HASH_LOCKED);
 	assert_int_equal(bw_accounts__hash_kind(a.sp[1].hash, &scheme), BW_HASH_EMPTY);
 	assert_int_equal(bw_accounts__hash_kind(a.sp[2].hash, &scheme), BW_HASH_WEAK);
@@ -149,7 +156,7 @@ static void test_group_shadow(void **state)
 	assert_int_equal(bw_accounts__hash_kind(a.sp[4].hash, &scheme), BW_HASH_LOCKED);
 	assert_int_equal(bw_accounts__hash_kind(a.sp[5].hash, &scheme), BW_HASH_WEAK);
 	assert_string_equal(scheme, "DES-crypt");
-	assert_int_equal(bw_accounts__hash_kind(a.sp[6].hash, &scheme), BW_HASH_OK);
+	assert_int_equal(bw_accounts__hash_kind("$6$salt$hash", &scheme), BW_HASH_OK);
 	assert_int_equal(bw_accounts__hash_kind("x", &scheme), BW_HASH_LOCKED);
 	assert_int_equal(bw_accounts__hash_kind("abc!efghijklm", &scheme), BW_HASH_LOCKED);
 	bw_accounts__free(&a);
