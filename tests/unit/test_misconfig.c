@@ -404,14 +404,25 @@ static void test_df_hostile(void **state)
 
 /* ------------------------------------------------------------------ corpus */
 
-static void corpus_dir(char *out, size_t n)
+/* tests/data/dockerfiles, found from __FILE__ (SRC/tests/unit/test_misconfig.c, relative to
+ * the build directory under meson test) or from the source root (tests/run.sh runs there). */
+static DIR *corpus_dir(char *out, size_t n)
 {
-	/* __FILE__ = SRC/tests/unit/test_misconfig.c (relative to the build directory) */
-	snprintf(out, n, "%s", __FILE__);
-	char *slash = strrchr(out, '/');
+	char from_file[4096];
+	snprintf(from_file, sizeof(from_file), "%s", __FILE__);
+	char *slash = strrchr(from_file, '/');
 	*slash = '\0';
-	slash = strrchr(out, '/');
-	snprintf(slash, n - (size_t)(slash - out), "/data/dockerfiles");
+	slash = strrchr(from_file, '/');
+	snprintf(slash, sizeof(from_file) - (size_t)(slash - from_file), "/data/dockerfiles");
+	const char *const tries[] = { from_file, "tests/data/dockerfiles", "../tests/data/dockerfiles" };
+	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		DIR *d = opendir(tries[i]);
+		if (d) {
+			snprintf(out, n, "%s", tries[i]);
+			return d;
+		}
+	}
+	return NULL;
 }
 
 static void test_df_corpus(void **state)
@@ -424,8 +435,7 @@ static void test_df_corpus(void **state)
 	size_t n_checks;
 	const bw_misconfig_check *checks = bw_misconfig_checks(&n_checks);
 
-	corpus_dir(dir, sizeof(dir));
-	assert_non_null(d = opendir(dir));
+	assert_non_null(d = corpus_dir(dir, sizeof(dir)));
 	while ((e = readdir(d))) {
 		bw_misconfigs *m = NULL;
 		if (e->d_name[0] == '.')
