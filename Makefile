@@ -30,6 +30,7 @@ bench: build
 	@bench/inspect.sh
 	@bench/scan.sh
 	@bench/registry.sh
+	@bench/scale.sh
 	@bench/misconfig.sh
 
 install: build

@@ -17,6 +17,9 @@ typedef struct cli_global {
 	const char *platform;                 /* --platform before the command */
 	const char *insecure[CLI_MAX_INSECURE];
 	bw_registry_options registry;         /* --creds, --ca-file, --insecure-registry, ... */
+	const char *state_path;               /* --state FILE */
+	bool no_cache;                        /* --no-cache */
+	unsigned long long cache_size;        /* --cache-size; 0: default */
 } cli_global;
 
 extern cli_global g_cli;
@@ -52,7 +55,7 @@ long long cli_parse_size(const char *s);
  */
 enum {
 	CLI_OPT_INSECURE = 1000, CLI_OPT_CREDS, CLI_OPT_CA_FILE, CLI_OPT_AUTH_FILE, CLI_OPT_BLOB_CACHE,
-	CLI_OPT_TIMEOUT, CLI_OPT_RETRIES, CLI_OPT_OFFLINE,
+	CLI_OPT_TIMEOUT, CLI_OPT_RETRIES, CLI_OPT_OFFLINE, CLI_OPT_STATE, CLI_OPT_NO_CACHE, CLI_OPT_CACHE_SIZE,
 };
 #define CLI_REGISTRY_LONGOPTS                                                                       \
 	{ "insecure-registry", required_argument, NULL, CLI_OPT_INSECURE },                        \
@@ -62,10 +65,15 @@ enum {
 	{ "blob-cache", required_argument, NULL, CLI_OPT_BLOB_CACHE },                             \
 	{ "timeout", required_argument, NULL, CLI_OPT_TIMEOUT },                                   \
 	{ "retries", required_argument, NULL, CLI_OPT_RETRIES },                                   \
-	{ "offline", no_argument, NULL, CLI_OPT_OFFLINE }
+	{ "offline", no_argument, NULL, CLI_OPT_OFFLINE },                                         \
+	{ "state", required_argument, NULL, CLI_OPT_STATE },                                       \
+	{ "no-cache", no_argument, NULL, CLI_OPT_NO_CACHE },                                       \
+	{ "cache-size", required_argument, NULL, CLI_OPT_CACHE_SIZE }
 #define CLI_REGISTRY_USAGE                                                                          \
 	"  registry options: [--insecure-registry HOST]... [--creds USER:PASS] [--ca-file FILE]\n"  \
-	"                    [--auth-file FILE] [--blob-cache DIR] [--timeout SECONDS] [--retries N] [--offline]\n"
+	"                    [--auth-file FILE] [--blob-cache DIR] [--timeout SECONDS] [--retries N] [--offline]\n"  \
+	"  state options:    [--state FILE] [--no-cache] [--cache-size SIZE] (the state store: base images,\n"  \
+	"                    layer cache; default ~/.cache/bulwark/state.sqlite, cache cap 1G)\n"
 
 /* 1: handled; 0: not a registry option; <0: the exit status (negated) of a bad value. */
 int cli_registry_option(int code, const char *arg);
@@ -75,12 +83,24 @@ int cli_registry_or_usage(int code, const char *usage);
 /* The registry options to hand to the library. */
 const bw_registry_options *cli_registry(void);
 
+/*
+ * For commands that read images: opens the state store (--state, $BULWARK_STATE or
+ * the default) and points opts at it for the layer cache (unless --no-cache). With
+ * --no-cache, an existing store is still opened for base attribution, and a missing
+ * one is not created (*out NULL). 0, or a library error (report it with cli_fail()).
+ */
+int cli_state_open(bw_image_options *opts, bw_state **out);
+/* Base-image attribution of img from st (NULL: none). */
+int cli_attribute_base(bw_image *img, bw_state *st);
+
 int cmd_inspect(int argc, char **argv);
 int cmd_copy(int argc, char **argv);
 int cmd_referrers(int argc, char **argv);
 int cmd_sbom(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_db(int argc, char **argv);
+int cmd_base(int argc, char **argv);
+int cmd_cache(int argc, char **argv);
 int cmd_dockerfile(int argc, char **argv);
 /* `scan --scanners misconfig DOCKERFILE` and `dockerfile`: lint, report, exit status. */
 int cli_dockerfile_run(const char *path, int format, const char *outpath, unsigned severities, int exit_code);

@@ -79,11 +79,16 @@ int cmd_inspect(int argc, char **argv)
 	if (!opts.platform)
 		opts.platform = g_cli.platform;
 	opts.registry = cli_registry();
-	if (bw_image_open(&img, argv[optind], &opts) < 0 || bw_image_scan(img) < 0) {
+	bw_state *state = NULL;
+	if (cli_state_open(&opts, &state) < 0 || bw_image_open(&img, argv[optind], &opts) < 0 ||
+	    bw_image_scan(img) < 0 || cli_attribute_base(img, state) < 0) {
 		status = cli_fail();
 		bw_image_free(img);
+		bw_state_close(state);
 		return status;
 	}
+	bw_state_close(state); /* the scan is done: the cache is no longer needed */
+	state = NULL;
 	ro.color = format == BW_FORMAT_TABLE && !outpath && isatty(STDOUT_FILENO);
 	if ((status = cli_output_open(&out, outpath)) != 0) {
 		bw_image_free(img);

@@ -18,6 +18,7 @@ static const char usage[] =
 	"                   [--severity LIST] [--ignore-unfixed] [--exit-code N]\n"
 	"                   [--vex FILE]... [--ignore-file FILE] [--scanners vuln,license,misconfig]\n"
 	"                   [--policy FILE] [--platform os/arch[/variant]]\n"
+	"                   [--ignore-base | --only-base]\n"
 	CLI_REGISTRY_USAGE
 	"\n"
 	"--scanners LIST   what to report: vuln (default), license, misconfig (image config,\n"
@@ -30,6 +31,9 @@ static const char usage[] =
 	"                  with --policy: the exit status of a \"fail\" verdict (default 1)\n"
 	"--vex FILE        OpenVEX or CycloneDX VEX: not_affected statements suppress findings\n"
 	"--ignore-file F   YAML list of {id, package?, expires?, reason?} (default ./.bulwarkignore)\n"
+	"--ignore-base     only what the image added above its recorded base (bulwark base add)\n"
+	"--only-base       only what it inherited from that base\n"
+
 	"--db FILE         default $BULWARK_DB, else ~/.cache/bulwark/vulndb.sqlite\n"
 	"--format          table (default; colours when stdout is a terminal and NO_COLOR is unset),\n"
 	"                  json, sarif (SARIF 2.1.0), junit (JUnit XML), cyclonedx (CycloneDX 1.6\n"
@@ -56,6 +60,8 @@ int cmd_scan(int argc, char **argv)
 		{ "vex", required_argument, NULL, 'V' },
 		{ "ignore-file", required_argument, NULL, 'I' },
 		{ "policy", required_argument, NULL, 'P' },
+		{ "ignore-base", no_argument, NULL, 'B' },
+		{ "only-base", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_REGISTRY_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -64,6 +70,7 @@ int cmd_scan(int argc, char **argv)
 	bw_vuln_options vopts = { 0 };
 	bw_format format = BW_FORMAT_TABLE;
 	const char *outpath = NULL, *dbpath = NULL;
+	bw_state *state = NULL;
 	bw_image *img = NULL;
 	bw_vulndb *db = NULL;
 	bw_vulns *vulns = NULL;
@@ -127,6 +134,12 @@ int cmd_scan(int argc, char **argv)
 			break;
 		}
 		case 'P': policy_path = optarg; break;
+		case 'B':
+		case 'O':
+			if (vopts.base != BW_BASE_ALL && vopts.base != (c == 'B' ? BW_BASE_EXCLUDE : BW_BASE_ONLY))
+				return cli_usage("scan: --ignore-base and --only-base exclude each other");
+			vopts.base = c == 'B' ? BW_BASE_EXCLUDE : BW_BASE_ONLY;
+			break;
 		case 'V':
 			if (n_vex == sizeof(vex) / sizeof(vex[0]))
 				return cli_usage("scan: at most %zu --vex files", sizeof(vex) / sizeof(vex[0]));
@@ -188,11 +201,23 @@ int cmd_scan(int argc, char **argv)
 	 * checks, or a policy's forbid_root_user, which resolves names through /etc/passwd) */
 	if (!scan_misconfig && !policy)
 		opts.analyzers = ~BW_ANALYZE_MISCONFIG;
+	if (cli_state_open(&opts, &state) < 0) {
+		status = cli_fail();
+		goto out;
+	}
 	double t0 = now_ms();
 	if (bw_image_open(&img, argv[optind], &opts) < 0 || bw_image_scan(img) < 0) {
 		status = cli_fail();
 		goto out;
 	}
+	if (cli_attribute_base(img, state) < 0) {
+		status = cli_fail();
+		goto out;
+	}
+	if (vopts.base != BW_BASE_ALL && !bw_image_get_info(img)->base_name)
+		fprintf(stderr, "bulwark: warning: %s: no recorded base image prefixes this image (bulwark base add): "
+			"%s\n", argv[optind], vopts.base == BW_BASE_EXCLUDE ? "--ignore-base has no effect"
+									  : "--only-base reports no package");
 	double t1 = now_ms();
 	if (scan_vulns && bw_vulns_match(&vulns, img, db, &vopts) < 0) {
 		status = cli_fail();
@@ -247,5 +272,6 @@ out:
 	bw_misconfigs_free(misconfigs);
 	bw_image_free(img);
 	bw_vulndb_close(db);
+	bw_state_close(state);
 	return status;
 }

@@ -16,6 +16,8 @@ static const char usage[] =
 	"  db import|info    manage the local vulnerability database\n"
 	"  copy SRC DST      copy an image between registries, OCI layouts and archives\n"
 	"  referrers IMAGE   artifacts (signatures, SBOMs) that refer to a registry image\n"
+	"  base add|list|rm  record base images, to tell inherited findings from added ones\n"
+	"  cache info|prune|clear  the layer result cache\n"
 	"  dockerfile FILE   lint a Dockerfile (misconfiguration checks)\n"
 	"  version           print the version\n"
 	"\n"
@@ -48,6 +50,8 @@ int main(int argc, char **argv)
 	int c, i;
 
 	bw_set_log_callback(log_to_stderr, NULL);
+	const char *no_cache = getenv("BULWARK_NO_CACHE");
+	g_cli.no_cache = no_cache && *no_cache && strcmp(no_cache, "0") != 0;
 	/* '+': stop at the command name; what follows is the command's */
 	while ((c = getopt_long(argc, argv, "+qh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -90,6 +94,10 @@ int main(int argc, char **argv)
 		return cmd_copy(argc, argv);
 	if (!strcmp(cmd, "referrers"))
 		return cmd_referrers(argc, argv);
+	if (!strcmp(cmd, "base"))
+		return cmd_base(argc, argv);
+	if (!strcmp(cmd, "cache"))
+		return cmd_cache(argc, argv);
 	if (!strcmp(cmd, "dockerfile"))
 		return cmd_dockerfile(argc, argv);
 	if (!strcmp(cmd, "version")) {

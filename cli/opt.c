@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -80,6 +81,17 @@ int cli_registry_option(int code, const char *arg)
 			return -cli_usage("--retries %s: a number from 0 to 20", arg);
 		r->retries = v == 0 ? -1 : (int)v;
 		return 1;
+	case CLI_OPT_STATE:
+		g_cli.state_path = arg;
+		return 1;
+	case CLI_OPT_NO_CACHE:
+		g_cli.no_cache = true;
+		return 1;
+	case CLI_OPT_CACHE_SIZE:
+		if ((v = cli_parse_size(arg)) <= 0)
+			return -cli_usage("--cache-size: a size such as 512M or 2G, not \"%s\"", arg);
+		g_cli.cache_size = (unsigned long long)v;
+		return 1;
 	case CLI_OPT_OFFLINE:
 		g_cli.offline = true;
 		r->offline = true;
@@ -106,4 +118,25 @@ int cli_registry_or_usage(int code, const char *usage)
 		return -r;
 	fputs(usage, stderr);
 	return 2;
+}
+
+int cli_state_open(bw_image_options *opts, bw_state **out)
+{
+	int rc;
+
+	*out = NULL;
+	if (g_cli.no_cache && !g_cli.state_path && access(bw_state_default_path(), F_OK) != 0)
+		return 0;
+	if ((rc = bw_state_open(out, g_cli.state_path)) < 0)
+		return rc;
+	if (!g_cli.no_cache) {
+		opts->layer_cache = *out;
+		opts->cache_max_bytes = g_cli.cache_size;
+	}
+	return 0;
+}
+
+int cli_attribute_base(bw_image *img, bw_state *st)
+{
+	return st ? bw_base_attribute(st, img) : 0;
 }

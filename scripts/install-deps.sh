@@ -8,7 +8,7 @@ PACKAGES=(
   gcc make pkg-config meson ninja-build
   libarchive-dev libisal-dev libjansson-dev libzstd-dev zlib1g-dev libssl-dev libsqlite3-dev libyaml-dev libcurl4-openssl-dev
   # tests: unit tests, fuzzers (clang + libFuzzer/sanitizer runtimes), oracles
-  libcmocka-dev clang libclang-rt-14-dev python3 python3-jsonschema skopeo umoci jq zstd rpm
+  libcmocka-dev clang libclang-rt-14-dev python3 python3-jsonschema skopeo umoci jq zstd rpm sqlite3
   # oracles for version ordering and vulnerability matching (tests/integration/versions.sh, vuln*.sh):
   # RubyGems, Composer, node-semver, libapt, packaging, and a JDK to run the Maven oracle as a source file
   python3-packaging python3-apt python3-yaml nodejs npm ruby php-cli php-composer-semver default-jdk-headless

@@ -64,6 +64,10 @@ fi
 
 echo "== integration tests"
 export BULWARK=$TOP/build/bulwark
+# Every test gets its own state store and no layer cache: a cache warmed by one check
+# would let a later one pass without reading the layers it means to test (tampered
+# blobs, hostile tars). tests/integration/layer_cache.sh and base.sh turn it back on.
+export BULWARK_NO_CACHE=1
 if [ -d "$SHARED/fixtures" ]; then
   if FIXTURES=$(tests/lib/fixtures.sh "$SHARED"); then
     export FIXTURES
@@ -76,7 +80,8 @@ for t in tests/integration/${TESTS:-*}.sh; do
   out=$TMPROOT/integ.out
   # each script gets a scratch folder of its own: names inside cannot collide
   mkdir -p "$TMPROOT/$(basename "$t" .sh)"
-  TMPROOT=$TMPROOT/$(basename "$t" .sh) bash "$t" >"$out" 2>"$TMPROOT/integ.err"
+  BULWARK_STATE=$TMPROOT/$(basename "$t" .sh)/state.sqlite TMPROOT=$TMPROOT/$(basename "$t" .sh) \
+    bash "$t" >"$out" 2>"$TMPROOT/integ.err"
   rc=$?
   cat "$out"
   grep -E '^(ok|not ok|skip) - ' "$out" >>"$results"

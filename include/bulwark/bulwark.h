@@ -34,6 +34,7 @@ BW_EXTERN const char *bw_version(void);
 #endif
 
 #include "bulwark/image.h"
+#include "bulwark/state.h"
 #include "bulwark/package.h"
 #include "bulwark/registry.h"
 #include "bulwark/report.h"

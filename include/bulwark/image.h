@@ -43,6 +43,10 @@ typedef struct bw_image_options {
 	/* how to reach registries, for registry references (bulwark/registry.h); NULL: defaults.
 	 * Borrowed: it and its strings must outlive the image. */
 	const struct bw_registry_options *registry;
+	/* The layer result cache (bulwark/state.h: the state store), or NULL for none.
+	 * Borrowed: it must stay open until bw_image_scan() returns. */
+	struct bw_state *layer_cache;
+	uint64_t cache_max_bytes;  /* LRU cap of the cache; 0: default (1 GiB) */
 } bw_image_options;
 
 /* What the layer pass analyzes (the file list and whiteouts are always built). */
@@ -50,7 +54,7 @@ typedef struct bw_image_options {
 #define BW_ANALYZE_PACKAGES (1u << 1)  /* OS and language packages (bulwark/package.h) */
 #define BW_ANALYZE_MISCONFIG (1u << 3) /* account files for the misconfig checks (bulwark/misconfig.h) */
 
-#define BW_IMAGE_OPTIONS_INIT { BW_IMAGE_OPTIONS_VERSION, NULL, 0, 0, 0, false, 0, NULL }
+#define BW_IMAGE_OPTIONS_INIT { BW_IMAGE_OPTIONS_VERSION, NULL, 0, 0, 0, false, 0, NULL, NULL, 0 }
 
 typedef struct bw_layer_info {
 	const char *digest;       /* blob digest as stored (compressed) */
@@ -86,9 +90,22 @@ typedef struct bw_image_info {
 	/* filled by bw_image_scan() (os-release); NULL when unknown */
 	const char *os_family, *os_version, *os_codename, *os_pretty_name;
 	uint64_t n_files;          /* entries in the merged filesystem, after scan */
+	/* the manifest's org.opencontainers.image.base.name / .digest annotations, or NULL */
+	const char *base_annotation_name, *base_annotation_digest;
+	/* the recorded base image whose layers are the first base_layers of this one
+	 * (bulwark/state.h, bw_base_attribute), or NULL / 0 */
+	const char *base_name;
+	size_t base_layers;
 } bw_image_info;
 
 BW_EXTERN int bw_image_open(bw_image **out, const char *reference, const bw_image_options *opts);
+/*
+ * The platforms ("os/arch[/variant]", index order, nested indexes flattened,
+ * attestation entries left out) of the index the reference names, for
+ * `--platform all`; *n 0 (and *out NULL) when it names a single image. Free
+ * each string and the array.
+ */
+BW_EXTERN int bw_image_platforms(const char *reference, const bw_image_options *opts, char ***out, size_t *n);
 BW_EXTERN int bw_image_scan(bw_image *img);
 BW_EXTERN const bw_image_info *bw_image_get_info(const bw_image *img);
 BW_EXTERN void bw_image_free(bw_image *img);

@@ -74,6 +74,10 @@ typedef struct bw_scan_results {
  */
 BW_EXTERN int bw_report_scan(FILE *out, const bw_scan_results *results, bw_format format);
 
+/* `base list`: the recorded base images (table or json). */
+typedef struct bw_state bw_state;
+BW_EXTERN int bw_report_base_list(FILE *out, bw_state *st, bw_format format);
+
 /* `bulwark dockerfile` (or `scan --scanners misconfig` of a Dockerfile): the findings
  * of one Dockerfile as table, json (schema, tool, artifact.dockerfile,
  * misconfigurations, summary) or sarif; another format is BW_EUSAGE. */

@@ -65,10 +65,18 @@ BW_EXTERN int bw_suppressions_load_ignore(bw_suppressions *s, const char *path, 
 BW_EXTERN size_t bw_suppressions_count(const bw_suppressions *s);
 BW_EXTERN void bw_suppressions_free(bw_suppressions *s);
 
+/* Which packages to match, by base-image attribution (bulwark/state.h). */
+typedef enum bw_base_filter {
+	BW_BASE_ALL = 0,
+	BW_BASE_EXCLUDE,               /* --ignore-base: only what the image added */
+	BW_BASE_ONLY,                  /* --only-base: only what it inherited */
+} bw_base_filter;
+
 typedef struct bw_vuln_options {
 	bool ignore_unfixed;           /* drop findings with no fixed version */
 	unsigned severities;           /* keep only these (0 = all) */
 	const bw_suppressions *suppress; /* may be NULL */
+	bw_base_filter base;           /* needs bw_base_attribute() on the image first */
 } bw_vuln_options;
 
 typedef struct bw_vulns bw_vulns;

@@ -31,6 +31,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/buf.h"
+#include "util/wire.h"
+
 typedef struct bw_image bw_image;
 
 typedef enum bw_ftype {
@@ -69,6 +72,17 @@ typedef struct bw_analyzer {
 		     bool truncated);
 	void (*layer_free)(void *layer_state);
 	int (*finish)(bw_image *img, void *const *layer_states, size_t n_layers);
+	/*
+	 * The layer cache (image/layercache.c) records what buffered analyzers are
+	 * handed and replays it; a streaming analyzer (chunk) sees every byte, which
+	 * is not recorded, so it saves its finished per-layer state instead and loads
+	 * it into a fresh one (a buffered analyzer may too: cheaper than parsing its
+	 * files again). A streaming analyzer without these turns the cache off for
+	 * the images it scans. load() gets a state from layer_new(). Bump version
+	 * when the saved form changes.
+	 */
+	int (*save)(void *layer_state, bw_buf *out);
+	int (*load)(void *layer_state, bw_cursor *in);
 } bw_analyzer;
 
 /* The analyzers compiled in, NULL-terminated (image/image.c). */

@@ -180,6 +180,9 @@ static int take_manifest(bw_image *img, const bw_manifest *m)
 
 	if (m->n_layers == 0)
 		bw_warn("%s: the manifest lists no layers", img->name);
+	if ((m->base_name && !(img->base_annotation_name = strdup(m->base_name))) ||
+	    (m->base_digest && !(img->base_annotation_digest = strdup(m->base_digest))))
+		return bw_error_set(BW_EINTERNAL, "out of memory");
 	if (!(img->layers = calloc(m->n_layers + 1, sizeof(*img->layers))))
 		return bw_error_set(BW_EINTERNAL, "out of memory");
 	img->n_layers = m->n_layers;
@@ -229,6 +232,34 @@ static int resolve(bw_image *img, const bw_descriptor *d, const platform *want, 
 		if (!img->have_index_digest) {
 			img->index_digest = d->digest;
 			img->have_index_digest = true;
+		}
+		if (img->collect_platforms) {
+			/* bw_image_platforms(): every platform of the index, nested indexes included */
+			rc = 1;
+			for (size_t i = 0; i < idx.n && rc == 1; i++) {
+				const bw_descriptor *m = &idx.manifests[i];
+				char one[128];
+				if (!m->os && bw_media_type_is_index(m->media_type)) {
+					bw_manifest ignored = { 0 };
+					if (bw_digest_equal(&m->digest, &d->digest))
+						rc = bw_error_set(BW_EINPUT, "%s: index %s lists itself", img->name,
+								  d->digest.text);
+					else
+						rc = resolve(img, m, want, depth + 1, &ignored);
+					bw_manifest_free(&ignored);
+					if (rc == 0)
+						rc = 1;
+					continue;
+				}
+				if (!m->os || !m->architecture || !strcmp(m->os, "unknown"))
+					continue; /* attestation manifests (BuildKit) name no platform */
+				platform_text(m->os, m->architecture, m->variant, one, sizeof(one));
+				if ((rc = bw_strlist_add_unique(img->collect_platforms, one, BW_MAX_PLATFORMS)) < 0)
+					bw_error_prefix("%s: index %s", img->name, d->digest.text);
+				else
+					rc = 1;
+			}
+			goto done;
 		}
 		const bw_descriptor *pick = NULL;
 		for (size_t i = 0; i < idx.n && !pick; i++)
@@ -321,6 +352,7 @@ static int open_registry(bw_image *img, const platform *want)
 	top.media_type = mt && (bw_media_type_is_index(mt) || bw_media_type_is_manifest(mt)) ? mt : NULL;
 	if ((rc = resolve(img, &top, want, 0, &m)) == 0)
 		rc = take_manifest_and_config(img, &m);
+	/* rc 1: bw_image_platforms() collected the index's platforms */
 	bw_manifest_free(&m);
 	free(mt);
 	return rc;
@@ -375,8 +407,8 @@ static int open_oci(bw_image *img, const platform *want)
 					  img->name, idx.n, img->name, tags[0] ? tags : "none");
 		goto done;
 	}
-	if ((rc = resolve(img, pick, want, 0, &m)) < 0)
-		goto done;
+	if ((rc = resolve(img, pick, want, 0, &m)) != 0)
+		goto done; /* < 0, or 1: platforms collected */
 	rc = take_manifest_and_config(img, &m);
 done:
 	json_decref(lj);
@@ -578,7 +610,9 @@ static int build_dispatch(bw_image *img)
 	return 0;
 }
 
-int bw_image_open(bw_image **out, const char *reference, const bw_image_options *opts)
+/* collect: NULL to open the image; else bw_image_platforms(): rc 1 when the
+ * reference named an index, whose platforms are in *collect. */
+static int image_open(bw_image **out, const char *reference, const bw_image_options *opts, bw_strlist *collect)
 {
 	bw_image *img = calloc(1, sizeof(*img));
 	platform want;
@@ -587,6 +621,7 @@ int bw_image_open(bw_image **out, const char *reference, const bw_image_options 
 	*out = NULL;
 	if (!img)
 		return bw_error_set(BW_EINTERNAL, "out of memory");
+	img->collect_platforms = collect;
 	if (opts) {
 		if (opts->version != BW_IMAGE_OPTIONS_VERSION) {
 			free(img);
@@ -639,6 +674,10 @@ int bw_image_open(bw_image **out, const char *reference, const bw_image_options 
 	}
 	if (rc < 0)
 		goto fail;
+	if (rc == 1) { /* platforms collected */
+		bw_image_free(img);
+		return 1;
+	}
 	if (img->ref.transport != BW_TRANSPORT_ROOTFS_DIR) {
 		if (img->config.n_diff_ids != img->n_layers) {
 			rc = bw_error_set(BW_EINPUT, "%s: the config lists %zu diff_ids but the manifest has %zu layers",
@@ -668,6 +707,31 @@ fail:
 	return rc;
 }
 
+int bw_image_open(bw_image **out, const char *reference, const bw_image_options *opts)
+{
+	return image_open(out, reference, opts, NULL);
+}
+
+int bw_image_platforms(const char *reference, const bw_image_options *opts, char ***out, size_t *n)
+{
+	bw_strlist list = { 0 };
+	bw_image *img = NULL;
+	int rc = image_open(&img, reference, opts, &list);
+
+	bw_image_free(img); /* a single image: nothing to list */
+	if (rc < 0) {
+		bw_strlist_free(&list);
+		return rc;
+	}
+	if (rc == 1 && list.n == 0) {
+		bw_strlist_free(&list);
+		return bw_error_set(BW_EINPUT, "%s: the index names no platform", reference);
+	}
+	*out = list.v;
+	*n = list.n;
+	return 0;
+}
+
 /* ------------------------------------------------------------ the scan */
 
 typedef struct scan_job {
@@ -686,10 +750,15 @@ static void *scan_worker(void *arg)
 		bw_layer *l = &img->layers[i];
 		if (l->skipped)
 			continue;
-		if (img->ref.transport == BW_TRANSPORT_ROOTFS_DIR)
+		if (img->ref.transport == BW_TRANSPORT_ROOTFS_DIR) {
 			bw_rootfs_pass(img, l);
-		else
+		} else if (bw_layer_cache_usable(img)) {
+			/* a hit replays the layer without reading its blob */
+			if (!bw_layer_cache_load(img, l) && bw_layer_pass(img, l) == 0)
+				bw_layer_cache_store(img, l);
+		} else {
 			bw_layer_pass(img, l);
+		}
 		/* A failed layer fails the scan: the others need not finish. */
 		if (l->rc < 0)
 			atomic_store(&job->next, img->n_layers);
@@ -877,6 +946,10 @@ const bw_image_info *bw_image_get_info(const bw_image *cimg)
 	in->os_codename = img->os_codename;
 	in->os_pretty_name = img->os_pretty_name;
 	in->n_files = img->fs ? bw_fs_count(img->fs) : 0;
+	in->base_annotation_name = img->base_annotation_name;
+	in->base_annotation_digest = img->base_annotation_digest;
+	in->base_name = img->base_name;
+	in->base_layers = img->base_name ? img->base_layers : 0;
 	return in;
 }
 
@@ -951,6 +1024,9 @@ void bw_image_free(bw_image *img)
 	free(img->os_version);
 	free(img->os_codename);
 	free(img->os_pretty_name);
+	free(img->base_annotation_name);
+	free(img->base_annotation_digest);
+	free(img->base_name);
 	bw_source_free(img->src);
 	bw_ref_free(&img->ref);
 	free(img->reference);

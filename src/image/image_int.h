@@ -16,6 +16,7 @@
 #include "image/ref.h"
 #include "image/source.h"
 #include "util/arena.h"
+#include "util/buf.h"
 #include "util/strmap.h"
 
 /* One record per tar member, kept from the layer pass until the merge. */
@@ -51,6 +52,12 @@ typedef struct bw_layer {
 	void **states;           /* one per analyzer */
 	int rc;
 	bw_error err;
+
+	/* the layer cache (layercache.c): deliveries recorded during the pass */
+	bool cache_recording;
+	bool cache_overflow;     /* too much to record: this layer is not cached */
+	bool from_cache;
+	bw_buf cache_deliveries;
 } bw_layer;
 
 struct bw_image {
@@ -92,6 +99,14 @@ struct bw_image {
 	/* os-release, set by the analyzer */
 	char *os_family, *os_version, *os_codename, *os_pretty_name;
 
+	/* base-image attribution (base.c): manifest annotations, and the recorded
+	 * chain that prefixes this image's layers */
+	char *base_annotation_name, *base_annotation_digest;
+	char *base_name;
+	size_t base_layers;
+
+	bw_strlist *collect_platforms; /* bw_image_platforms(): list instead of choosing */
+
 	bw_image_info info;
 	bw_layer_info *layer_infos;
 	char platform_text[128];
@@ -106,6 +121,25 @@ int bw_layer_pass(bw_image *img, bw_layer *layer);
 /* The same for a root filesystem directory on the host (layer.c). */
 int bw_rootfs_pass(bw_image *img, bw_layer *layer);
 void bw_layer_release(bw_layer *layer);
+/* Appends one tar member's record to the layer (layer.c; also the cache's replay). */
+int bw_layer_add_record(bw_layer *l, bw_rec_kind kind, const bw_entry *e, const char *path, size_t path_len);
+/* Creates the analyzers' per-layer states (layer.c). */
+int bw_layer_states_new(bw_image *img, bw_layer *l);
+
+/*
+ * The layer result cache (layercache.c, docs/layer-cache.md). A layer's pass is
+ * recorded (its member records and what each analyzer was handed) and stored
+ * under (diff_id, analyzer set); a later scan replays it into fresh analyzer
+ * states instead of reading the blob.
+ */
+bool bw_layer_cache_usable(const bw_image *img);
+/* 1: the layer was replayed from the cache; 0: not cached (read it). */
+int bw_layer_cache_load(bw_image *img, bw_layer *l);
+/* After a successful pass: stores what was recorded (failures are warnings). */
+void bw_layer_cache_store(bw_image *img, bw_layer *l);
+/* During the pass: one delivery to the analyzers in mask (layer.c). */
+int bw_layer_cache_record(bw_layer *l, size_t rec, uintptr_t mask, bool truncated, const uint8_t *content,
+			  size_t len);
 
 /* For analyzers: the merged filesystem, and setting the OS identity. */
 const bw_fs *bw_image_fs(const bw_image *img);

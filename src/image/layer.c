@@ -400,6 +400,15 @@ static int dispatch(pass *p, const bw_entry *e, read_fn rd, void *rctx, bool *co
 			len = (size_t)n;
 		}
 	}
+	if (l->cache_recording && !l->cache_overflow) {
+		/* analyzers that can save their state are not recorded (analyzer.h) */
+		uintptr_t buffered = 0;
+		for (size_t i = 0; i < img->n_analyzers; i++)
+			if ((mask & ((uintptr_t)1 << i)) && !img->analyzers[i]->save)
+				buffered |= (uintptr_t)1 << i;
+		if (buffered)
+			bw_layer_cache_record(l, l->n_recs - 1, buffered, truncated, p->content.data, p->content.len);
+	}
 	for (size_t i = 0; i < img->n_analyzers; i++) {
 		const bw_analyzer *a = img->analyzers[i];
 		if (!(mask & ((uintptr_t)1 << i)) || !a->entry)
@@ -417,14 +426,13 @@ static int dispatch(pass *p, const bw_entry *e, read_fn rd, void *rctx, bool *co
 
 /* ---------------------------------------------------------------- records */
 
-static int add_record(pass *p, bw_rec_kind kind, const bw_entry *e, const char *path, size_t path_len)
+int bw_layer_add_record(bw_layer *l, bw_rec_kind kind, const bw_entry *e, const char *path, size_t path_len)
 {
-	bw_layer *l = p->layer;
 	if (l->n_recs == l->cap_recs) {
 		size_t cap = l->cap_recs ? l->cap_recs * 2 : 1024;
 		bw_layer_rec *r = realloc(l->recs, cap * sizeof(*r));
 		if (!r)
-			return consumer_fail(p, bw_error_set(BW_EINTERNAL, "out of memory"));
+			return bw_error_set(BW_EINTERNAL, "out of memory");
 		l->recs = r;
 		l->cap_recs = cap;
 	}
@@ -433,7 +441,7 @@ static int add_record(pass *p, bw_rec_kind kind, const bw_entry *e, const char *
 	r->path = bw_arena_strndup(&l->mem, path, path_len);
 	r->link = e->link ? bw_arena_strdup(&l->mem, e->link) : NULL;
 	if (!r->path || (e->link && !r->link))
-		return consumer_fail(p, bw_error_set(BW_EINTERNAL, "out of memory"));
+		return bw_error_set(BW_EINTERNAL, "out of memory");
 	r->path_len = (uint32_t)path_len;
 	r->kind = (unsigned char)kind;
 	r->type = e->type;
@@ -443,6 +451,12 @@ static int add_record(pass *p, bw_rec_kind kind, const bw_entry *e, const char *
 	r->size = e->size;
 	l->n_recs++;
 	return 0;
+}
+
+static int add_record(pass *p, bw_rec_kind kind, const bw_entry *e, const char *path, size_t path_len)
+{
+	int rc = bw_layer_add_record(p->layer, kind, e, path, path_len);
+	return rc < 0 ? consumer_fail(p, rc) : 0;
 }
 
 /*
@@ -635,7 +649,7 @@ static void pass_report(pass *p, bw_layer *l)
 	}
 }
 
-static int layers_states_new(bw_image *img, bw_layer *l)
+int bw_layer_states_new(bw_image *img, bw_layer *l)
 {
 	l->states = calloc(img->n_analyzers + 1, sizeof(void *));
 	if (!l->states)
@@ -658,7 +672,7 @@ static int pass_init(pass *p, bw_image *img, bw_layer *l)
 		 l->have_digest ? l->digest.text : l->member);
 	if (!(p->readbuf = malloc(BW_HEAD_BYTES + 65536)))
 		return bw_error_set(BW_EINTERNAL, "out of memory");
-	return layers_states_new(img, l);
+	return bw_layer_states_new(img, l);
 }
 
 static void pass_free(pass *p)
@@ -863,4 +877,5 @@ void bw_layer_release(bw_layer *l)
 	l->recs = NULL;
 	l->n_recs = l->cap_recs = 0;
 	bw_arena_free(&l->mem);
+	bw_buf_free(&l->cache_deliveries);
 }

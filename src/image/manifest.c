@@ -95,6 +95,23 @@ const char *bw_compression_name(bw_compression c)
 
 /* ---- lists ---- */
 
+int bw_strlist_add_unique(bw_strlist *l, const char *s, size_t max)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], s))
+			return 0;
+	if (l->n >= max)
+		return bw_error_set(BW_EINPUT, "more than %zu entries", max);
+	char **grown = realloc(l->v, (l->n + 2) * sizeof(*grown));
+	if (!grown)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	l->v = grown;
+	if (!(l->v[l->n] = strdup(s)))
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	l->v[++l->n] = NULL;
+	return 0;
+}
+
 void bw_strlist_free(bw_strlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -364,6 +381,8 @@ void bw_manifest_free(bw_manifest *m)
 	for (size_t i = 0; i < m->n_layers; i++)
 		bw_descriptor_free(&m->layers[i]);
 	free(m->layers);
+	free(m->base_name);
+	free(m->base_digest);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -401,6 +420,22 @@ int bw_manifest_parse(const char *what, const void *data, size_t len, bw_manifes
 		goto done;
 	if ((rc = descriptor_array(what, root, "layers", BW_MAX_LAYERS, &out->layers, &out->n_layers)) < 0)
 		goto done;
+	json_t *annotations;
+	const char *base_name = NULL, *base_digest = NULL;
+	rc = BW_EINPUT;
+	if (bw_json_opt_object(what, root, "annotations", &annotations) < 0 ||
+	    (annotations && (bw_json_opt_string(what, annotations, "org.opencontainers.image.base.name", &base_name) < 0 ||
+			     bw_json_opt_string(what, annotations, "org.opencontainers.image.base.digest", &base_digest) < 0)))
+		goto done;
+	if ((base_name && strlen(base_name) > 512) || (base_digest && strlen(base_digest) > 200)) {
+		bw_error_set(BW_EINPUT, "%s: org.opencontainers.image.base annotation too long", what);
+		goto done;
+	}
+	if ((base_name && !(out->base_name = strdup(base_name))) ||
+	    (base_digest && !(out->base_digest = strdup(base_digest)))) {
+		rc = bw_error_set(BW_EINTERNAL, "out of memory");
+		goto done;
+	}
 	rc = 0;
 done:
 	if (rc < 0)

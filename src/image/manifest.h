@@ -70,6 +70,8 @@ typedef struct bw_manifest {
 	bw_descriptor config;
 	size_t n_layers;
 	bw_descriptor *layers;
+	/* OCI annotations naming the image this one was built FROM (BuildKit sets them), or NULL */
+	char *base_name, *base_digest;
 } bw_manifest;
 
 typedef struct bw_history {
@@ -120,6 +122,8 @@ void bw_manifest_free(bw_manifest *m);
 void bw_config_free(bw_config *c);
 void bw_docker_manifest_free(bw_docker_manifest *m);
 void bw_strlist_free(bw_strlist *l);
+/* Appends a copy of s unless the list holds it already; BW_EINPUT past max entries. */
+int bw_strlist_add_unique(bw_strlist *l, const char *s, size_t max);
 void bw_kvlist_free(bw_kvlist *l);
 
 #endif

@@ -692,6 +692,17 @@ static int go_finish(bw_image *img, void *const *states, size_t n_layers)
 	return rc;
 }
 
+/* The layer cache: after the layer, only the package store matters (cur is NULL). */
+static int go_save(void *state, bw_buf *out)
+{
+	return bw_pkgstore_save(((go_layer *)state)->store, out);
+}
+
+static int go_load(void *state, bw_cursor *in)
+{
+	return bw_pkgstore_load(((go_layer *)state)->store, in);
+}
+
 const bw_analyzer bw_analyzer_golang = {
 	.name = "golang",
 	.version = 1,
@@ -703,4 +714,6 @@ const bw_analyzer bw_analyzer_golang = {
 	.entry = go_entry,
 	.layer_free = go_layer_free,
 	.finish = go_finish,
+	.save = go_save,
+	.load = go_load,
 };

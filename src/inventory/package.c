@@ -6,6 +6,7 @@
 #include "bulwark/errors.h"
 #include "image/image_int.h"
 #include "inventory/package.h"
+#include "util/limits.h"
 
 void bw_purl_escape(char *out, size_t outsz, const char *s)
 {
@@ -338,6 +339,126 @@ int bw_pkgstore_put(void *store, const char *path, const bw_pkg_new *pkgs, size_
 	if (fail)
 		return bw_error_set(BW_EINTERNAL, "out of memory");
 	return 0;
+}
+
+/* ---- the store in the layer cache (image/layercache.c) ---- */
+
+#define PKG_STRINGS 13
+#define PKG_LISTS 3
+#define MAX_SAVED_PKGS_PER_FILE (1u << 20)
+#define MAX_SAVED_LIST (1u << 20)
+#define MAX_SAVED_STRING (1u << 20)
+
+static const char **pkg_string(bw_pkg_new *p, int i)
+{
+	const char **f[PKG_STRINGS] = { &p->type, &p->name, &p->version, &p->arch, &p->source_name,
+					&p->source_version, &p->vendor, &p->maintainer, &p->path,
+					&p->purl_namespace, &p->purl_distro, &p->purl_epoch, &p->purl_version };
+	return f[i];
+}
+
+static void pkg_list(bw_pkg_new *p, int i, const char *const ***v, size_t **n)
+{
+	switch (i) {
+	case 0: *v = &p->licenses, *n = &p->n_licenses; break;
+	case 1: *v = &p->files, *n = &p->n_files; break;
+	default: *v = &p->depends, *n = &p->n_depends; break;
+	}
+}
+
+int bw_pkgstore_save(void *store, bw_buf *out)
+{
+	const bw_pkgstore *s = store;
+	uint64_t n_files = 0;
+	for (size_t i = 0; i < s->files.cap; i++)
+		n_files += s->files.slots[i].key && s->files.slots[i].value;
+	int rc = bw_wire_u64(out, n_files);
+	for (size_t i = 0; i < s->files.cap && rc == 0; i++) {
+		pkgstore_file *f = s->files.slots[i].value;
+		if (!s->files.slots[i].key || !f)
+			continue;
+		rc |= bw_wire_str(out, f->path);
+		rc |= bw_wire_u64(out, f->n);
+		for (size_t k = 0; k < f->n && rc == 0; k++) {
+			bw_pkg_new *p = &f->pkgs[k];
+			for (int j = 0; j < PKG_STRINGS; j++)
+				rc |= bw_wire_str(out, *pkg_string(p, j));
+			for (int j = 0; j < PKG_LISTS; j++) {
+				const char *const **v;
+				size_t *n;
+				pkg_list(p, j, &v, &n);
+				rc |= bw_wire_u64(out, *n);
+				for (size_t m = 0; m < *n; m++)
+					rc |= bw_wire_str(out, (*v)[m]);
+			}
+		}
+	}
+	return rc ? -1 : 0; /* -1: the buffer's bound; the caller does not cache */
+}
+
+/* One saved string into the arena; the cursor turns bad on anything malformed. */
+static const char *load_string(bw_cursor *in, bw_arena *a, char *tmp, int *fail)
+{
+	const char *s = bw_cursor_str(in, tmp, MAX_SAVED_STRING);
+	return s ? arena_dup(a, s, fail) : NULL;
+}
+
+int bw_pkgstore_load(void *store, bw_cursor *in)
+{
+	char *tmp = malloc(MAX_SAVED_STRING);
+	char path[BW_MAX_PATH_BYTES + 2];
+	int rc = 0, fail = 0;
+
+	if (!tmp)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	uint64_t n_files = bw_cursor_u64(in);
+	if (n_files > BW_DEFAULT_MAX_ENTRIES)
+		in->bad = true;
+	for (uint64_t i = 0; i < n_files && !in->bad && rc == 0; i++) {
+		bw_arena a = { 0 };
+		if (!bw_cursor_str(in, path, sizeof(path)))
+			in->bad = true;
+		uint64_t n = bw_cursor_u64(in);
+		bw_pkg_new *pkgs = NULL;
+		if (in->bad || n > MAX_SAVED_PKGS_PER_FILE || (n && !(pkgs = calloc(n, sizeof(*pkgs))))) {
+			in->bad = in->bad || n > MAX_SAVED_PKGS_PER_FILE;
+			if (!in->bad)
+				rc = bw_error_set(BW_EINTERNAL, "out of memory");
+			break;
+		}
+		for (uint64_t k = 0; k < n && !in->bad; k++) {
+			bw_pkg_new *p = &pkgs[k];
+			for (int j = 0; j < PKG_STRINGS; j++)
+				*pkg_string(p, j) = load_string(in, &a, tmp, &fail);
+			for (int j = 0; j < PKG_LISTS && !in->bad; j++) {
+				const char *const **v;
+				size_t *nv;
+				uint64_t m = bw_cursor_u64(in);
+				pkg_list(p, j, &v, &nv);
+				if (m > MAX_SAVED_LIST) {
+					in->bad = true;
+					break;
+				}
+				const char **list = m ? bw_arena_alloc(&a, (size_t)m * sizeof(*list)) : NULL;
+				if (m && !list)
+					fail = 1;
+				for (uint64_t x = 0; x < m && list; x++)
+					list[x] = load_string(in, &a, tmp, &fail);
+				*v = list;
+				*nv = list ? (size_t)m : 0;
+			}
+		}
+		if (fail)
+			rc = bw_error_set(BW_EINTERNAL, "out of memory");
+		else if (!in->bad)
+			rc = bw_pkgstore_put(store, path, pkgs, (size_t)n);
+		free(pkgs);
+		bw_arena_free(&a);
+	}
+	free(tmp);
+	if (rc == 0 && in->bad)
+		rc = bw_error_set(BW_EINPUT, "layer cache: malformed package store");
+	return rc;
 }
 
 int bw_pkgstore_finish(bw_image *img, void *const *states, size_t n_layers)

@@ -14,6 +14,7 @@
 
 #include "bulwark/package.h"
 #include "util/strmap.h"
+#include "util/wire.h"
 
 typedef struct bw_image bw_image;
 
@@ -87,6 +88,9 @@ void bw_pkgstore_free(void *store);
  */
 int bw_pkgstore_put(void *store, const char *path, const bw_pkg_new *pkgs, size_t n);
 int bw_pkgstore_finish(bw_image *img, void *const *states, size_t n_layers);
+/* The store as bytes for the layer cache, and back into an empty store (util/wire.h). */
+int bw_pkgstore_save(void *store, bw_buf *out);
+int bw_pkgstore_load(void *store, bw_cursor *in);
 
 /*
  * After all analyzers: marks language packages whose file (the metadata or

@@ -764,6 +764,17 @@ static int cargo_finish(bw_image *img, void *const *states, size_t n_layers)
 	return rc;
 }
 
+/* The layer cache: after the layer, only the package store matters. */
+static int cargo_save(void *state, bw_buf *out)
+{
+	return bw_pkgstore_save(((cargo_layer *)state)->store, out);
+}
+
+static int cargo_load(void *state, bw_cursor *in)
+{
+	return bw_pkgstore_load(((cargo_layer *)state)->store, in);
+}
+
 const bw_analyzer bw_analyzer_cargo = {
 	.name = "cargo",
 	.version = 1,
@@ -775,4 +786,6 @@ const bw_analyzer bw_analyzer_cargo = {
 	.entry = cargo_entry,
 	.layer_free = cargo_layer_free,
 	.finish = cargo_finish,
+	.save = cargo_save,
+	.load = cargo_load,
 };

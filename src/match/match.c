@@ -13,6 +13,7 @@
 
 #include "bulwark/errors.h"
 #include "bulwark/scan.h"
+#include "bulwark/state.h"
 #include "db/vulnstore.h"
 #include "match/suppress.h"
 #include "util/arena.h"
@@ -774,6 +775,8 @@ int bw_vulns_match(bw_vulns **out, const bw_image *img, bw_vulndb *db, const bw_
 	size_t n = bw_image_package_count(img);
 	for (size_t i = 0; i < n && rc >= 0; i++) {
 		c.pkg = bw_image_package_at(img, i);
+		if (opts->base != BW_BASE_ALL && (bw_package_base(info, c.pkg) != NULL) != (opts->base == BW_BASE_ONLY))
+			continue;
 		rc = match_package(bw_vulndb_store(db), &c, info, opts);
 		if (rc == 1) {
 			v->unmatched++;

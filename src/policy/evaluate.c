@@ -18,6 +18,7 @@
 
 #include "bulwark/errors.h"
 #include "bulwark/misconfig.h"
+#include "bulwark/state.h"
 #include "bulwark/package.h"
 #include "bulwark/policy.h"
 #include "bulwark/report.h"
@@ -383,7 +384,7 @@ static void eval_vulns(evalctx *c, const bw_policy_rule *rule)
 	const bw_vuln_rule *vr = &rule->vulns;
 	/* with only a deny list the rule asks nothing else of findings */
 	bool conditions = vr->severities || vr->fixable_only || vr->has_cvss || vr->older_than_days >= 0 ||
-			  vr->ids.n == 0;
+			  vr->origin != BW_ORIGIN_ANY || vr->ids.n == 0;
 	size_t no_score = 0, no_date = 0;
 
 	if (!c->vulns) {
@@ -409,6 +410,9 @@ static void eval_vulns(evalctx *c, const bw_policy_rule *rule)
 			continue;
 		}
 		if (!conditions || v->suppressed_by)
+			continue;
+		if (vr->origin != BW_ORIGIN_ANY &&
+		    (bw_package_base(c->info, pkg) != NULL) != (vr->origin == BW_ORIGIN_BASE))
 			continue;
 		if (vr->severities && !(vr->severities & severity_of(v->severity)))
 			continue;

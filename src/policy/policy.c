@@ -386,7 +386,7 @@ static int get_mapping(loadctx *c, const json_t *obj, const char *key, const cha
 static int load_vulns(loadctx *c, const json_t *rule, const char *path, bw_vuln_rule *r)
 {
 	static const char *const known[] = { "severity", "fixable_only", "cvss_at_least", "ids", "older_than_days",
-					     NULL };
+					     "origin", NULL };
 	json_t *o, *v;
 	char p[PATH_MAX_BYTES];
 	int rc;
@@ -431,6 +431,17 @@ static int load_vulns(loadctx *c, const json_t *rule, const char *path, bw_vuln_
 		sub_path(p, sizeof(p), path, "older_than_days");
 		if ((rc = get_days(c, o, "older_than_days", p, &r->older_than_days)) < 0)
 			return rc;
+	}
+	if (json_object_get(o, "origin")) {
+		char *origin = NULL;
+		sub_path(p, sizeof(p), path, "origin");
+		if ((rc = get_string(c, o, "origin", p, &origin)) < 0)
+			return rc;
+		r->origin = !strcmp(origin, "base") ? BW_ORIGIN_BASE : !strcmp(origin, "image") ? BW_ORIGIN_IMAGE : -1;
+		free(origin);
+		if (r->origin < 0)
+			return key_error(c, o, "origin", p, "base (inherited from the recorded base image) or image "
+					 "(added by this image)");
 	}
 	return 0;
 }

@@ -39,7 +39,10 @@ typedef struct bw_vuln_rule {
 	double cvss_at_least;
 	bw_strlist ids;            /* deny list: always a violation */
 	int64_t older_than_days;   /* -1: not set */
+	int origin;                /* BW_ORIGIN_*: findings inherited from the recorded base, or added */
 } bw_vuln_rule;
+
+enum { BW_ORIGIN_ANY = 0, BW_ORIGIN_BASE, BW_ORIGIN_IMAGE };
 
 typedef struct bw_license_rule {
 	bool present;

@@ -152,6 +152,19 @@ void bw_report__json_head(bw_jsonw *w, const bw_image *img)
 	}
 	if (in->n_repo_tags)
 		jw_strings(w, "repo_tags", in->repo_tags, in->n_repo_tags);
+	if (in->base_name || in->base_annotation_name || in->base_annotation_digest) {
+		/* docs/base-images.md: the recorded chain that prefixes this image, and
+		 * what the manifest's annotations claim (unverified by themselves) */
+		bw_jw_key(w, "base");
+		bw_jw_object_begin(w);
+		bw_jw_kv_string(w, "name", in->base_name);
+		bw_jw_kv_uint(w, "layers", in->base_layers);
+		if (in->base_annotation_name)
+			bw_jw_kv_string(w, "annotation_name", in->base_annotation_name);
+		if (in->base_annotation_digest)
+			bw_jw_kv_string(w, "annotation_digest", in->base_annotation_digest);
+		bw_jw_object_end(w);
+	}
 
 	bw_jw_key(w, "config");
 	bw_jw_object_begin(w);

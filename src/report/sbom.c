@@ -29,6 +29,8 @@ static void package_json(bw_jsonw *w, const bw_image_info *in, const bw_package 
 		bw_jw_kv_string(w, "os_package", p->os_package);
 	bw_jw_kv_string(w, "layer", p->layer < in->n_layers ? in->layers[p->layer].diff_id : NULL);
 	bw_jw_kv_uint(w, "layer_index", p->layer + 1);
+	if (bw_package_base(in, p))
+		bw_jw_kv_string(w, "base", bw_package_base(in, p));
 	bw_jw_kv_string(w, "path", p->path);
 	bw_jw_kv_uint(w, "files_count", p->n_files);
 	bw_jw_object_end(w);

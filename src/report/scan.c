@@ -157,6 +157,7 @@ typedef struct sort_item {
 	size_t orig;
 	size_t tlen;   /* target prefix of the package path */
 	bool os;
+	bool base;     /* inherited from the recorded base image: grouped after the image's own */
 } sort_item;
 
 typedef struct pkg_slot {
@@ -177,6 +178,8 @@ static int cmp_str0(const char *a, const char *b)
 
 static int cmp_target(const sort_item *x, const sort_item *y)
 {
+	if (x->base != y->base)
+		return x->base ? 1 : -1;
 	if (x->os != y->os)
 		return x->os ? -1 : 1;
 	if (x->os)
@@ -242,6 +245,7 @@ int bw_report__view_init(bw_report_view *v, const bw_scan_results *r)
 		items[i].v = x;
 		items[i].orig = i;
 		items[i].os = bw_report__is_os(x->package);
+		items[i].base = bw_package_base(v->in, x->package) != NULL;
 		items[i].tlen = items[i].os ? 0 : bw_report__target_len(x->package->path);
 		if (x->suppressed_by) {
 			v->suppressed++;
@@ -297,8 +301,10 @@ void bw_report__view_free(bw_report_view *v)
 
 bool bw_report__same_target(const bw_report_view *v, size_t i, size_t j)
 {
-	sort_item a = { v->sorted[i], 0, 0, bw_report__is_os(v->sorted[i]->package) };
-	sort_item b = { v->sorted[j], 0, 0, bw_report__is_os(v->sorted[j]->package) };
+	sort_item a = { v->sorted[i], 0, 0, bw_report__is_os(v->sorted[i]->package),
+			bw_package_base(v->in, v->sorted[i]->package) != NULL };
+	sort_item b = { v->sorted[j], 0, 0, bw_report__is_os(v->sorted[j]->package),
+			bw_package_base(v->in, v->sorted[j]->package) != NULL };
 	if (!a.os)
 		a.tlen = bw_report__target_len(a.v->package->path);
 	if (!b.os)
@@ -357,6 +363,8 @@ static void vuln_json(bw_jsonw *w, const bw_image_info *in, const bw_vuln *v)
 		bw_jw_kv_string(w, "suppressed_by", v->suppressed_by);
 	bw_jw_kv_string(w, "layer", bw_report__layer_id(in, p->layer));
 	bw_jw_kv_uint(w, "layer_index", p->layer + 1);
+	if (bw_package_base(in, p))
+		bw_jw_kv_string(w, "base", bw_package_base(in, p));
 	bw_jw_kv_string(w, "path", p->path);
 	bw_jw_object_end(w);
 }
@@ -615,7 +623,18 @@ static int scan_table(FILE *out, const bw_report_view *v)
 			continue;
 		}
 		const bw_package *p = v->sorted[start]->package;
+		const char *base = bw_package_base(in, p);
 		counts_text(counts, sizeof(counts), group_counts);
+		if (in->base_name && (start == 0 || (base && !bw_package_base(in, v->sorted[start - 1]->package)))) {
+			/* the image's own findings first, then what it inherited */
+			if (base)
+				snprintf(buf, sizeof(buf), "== inherited from base %s (%zu of %zu layers)", base,
+					 in->base_layers, in->n_layers);
+			else
+				snprintf(buf, sizeof(buf), "== added by this image (above base %s)", in->base_name);
+			fputc('\n', out);
+			table_line(out, color, COLOR_BOLD, buf);
+		}
 		if (bw_report__is_os(p))
 			snprintf(buf, sizeof(buf), "OS packages (%s%s%s): %zu vulnerabilit%s (%s)",
 				 in->os_family ? in->os_family : p->type, in->os_version ? " " : "",

@@ -19,6 +19,7 @@
 #define BW_MAX_JSON_DEPTH         64             /* nesting of arrays and objects */
 #define BW_MAX_INDEX_DEPTH        8              /* index -> index -> ... -> manifest */
 #define BW_MAX_INDEX_ENTRIES      1024           /* descriptors in one index */
+#define BW_MAX_PLATFORMS          64             /* --platform all: entries of one index */
 #define BW_MAX_LAYERS             256            /* Docker caps at 127; overlayfs near 500 */
 #define BW_MAX_HISTORY            4096           /* history entries in a config */
 #define BW_MAX_DIGEST_TEXT        (7 + 128)      /* "sha512:" + 128 hex */

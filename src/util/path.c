@@ -1,7 +1,12 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util/limits.h"
 #include "util/path.h"
+#include "bulwark/errors.h"
 
 const char *bw_path_status_str(bw_path_status st)
 {
@@ -87,4 +92,53 @@ void bw_path_dirname(char *path)
 		path[0] = '/', path[1] = '\0';
 	else
 		*slash = '\0';
+}
+
+int bw_host_mkdir(const char *dir)
+{
+	char buf[4096];
+	size_t len = strlen(dir);
+
+	if (len >= sizeof(buf))
+		return bw_error_set(BW_EINPUT, "%.100s...: path too long", dir);
+	memcpy(buf, dir, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return bw_error_set(BW_EINPUT, "%s: cannot create directory: %s", buf, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+		return bw_error_set(BW_EINPUT, "%s: cannot create directory: %s", buf, strerror(errno));
+	return 0;
+}
+
+int bw_host_mkdir_parents(const char *path)
+{
+	char dir[4096];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(dir))
+		return bw_error_set(BW_EINPUT, "%.100s...: path too long", path);
+	memcpy(dir, path, len + 1);
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	return bw_host_mkdir(dir);
+}
+
+const char *bw_host_cache_path(char *out, size_t n, const char *env_var, const char *name)
+{
+	const char *env = env_var ? getenv(env_var) : NULL, *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	if (env && *env)
+		snprintf(out, n, "%s", env);
+	else if (xdg && *xdg)
+		snprintf(out, n, "%s/bulwark/%s", xdg, name);
+	else
+		snprintf(out, n, "%s/.cache/bulwark/%s", home && *home ? home : ".", name);
+	return out;
 }

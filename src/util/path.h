@@ -58,4 +58,15 @@ static inline bool bw_path_is_dotdot(const char *c, size_t n) { return n == 2 &&
 /* The parent directory of a canonical path ("/a/b" -> "/a", "/a" -> "/"), in place. */
 void bw_path_dirname(char *path);
 
+/*
+ * Host paths (files bulwark itself writes: databases, caches). mkdir -p of the
+ * directory holding path, mode 0755. 0, or BW_EINPUT naming the directory.
+ */
+int bw_host_mkdir_parents(const char *path);
+/* mkdir -p of dir itself. */
+int bw_host_mkdir(const char *dir);
+/* Where bulwark keeps its file `name`: $env_var when set (env_var may be NULL),
+ * else $XDG_CACHE_HOME/bulwark/name, else $HOME/.cache/bulwark/name. Returns out. */
+const char *bw_host_cache_path(char *out, size_t n, const char *env_var, const char *name);
+
 #endif

@@ -22,6 +22,7 @@
 #include "util/json.h"
 #include "util/limits.h"
 #include "util/log.h"
+#include "util/path.h"
 #include "vulndb/import_int.h"
 #include "vulndb/vulndb_int.h"
 #include "util/yaml.h"
@@ -57,37 +58,7 @@ void bw_import_set_format(bw_import *imp, const char *format)
 const char *bw_vulndb_default_path(void)
 {
 	static char path[4096];
-	const char *env = getenv("BULWARK_DB"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-
-	if (env && *env)
-		snprintf(path, sizeof(path), "%s", env);
-	else if (xdg && *xdg)
-		snprintf(path, sizeof(path), "%s/bulwark/vulndb.sqlite", xdg);
-	else
-		snprintf(path, sizeof(path), "%s/.cache/bulwark/vulndb.sqlite", home && *home ? home : ".");
-	return path;
-}
-
-/* mkdir -p of the directory holding path. */
-static int make_parent(const char *path)
-{
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return 0;
-	*slash = '\0';
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-			return bw_error_set(BW_EINPUT, "%s: cannot create directory: %s", dir, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		return bw_error_set(BW_EINPUT, "%s: cannot create directory: %s", dir, strerror(errno));
-	return 0;
+	return bw_host_cache_path(path, sizeof(path), "BULWARK_DB", "vulndb.sqlite");
 }
 
 int bw_vulndb_open(bw_vulndb **out, const char *path, int mode)
@@ -98,7 +69,7 @@ int bw_vulndb_open(bw_vulndb **out, const char *path, int mode)
 	*out = NULL;
 	if (!path)
 		path = bw_vulndb_default_path();
-	if (mode == BW_VULNDB_WRITE && (rc = make_parent(path)) < 0)
+	if (mode == BW_VULNDB_WRITE && (rc = bw_host_mkdir_parents(path)) < 0)
 		return rc;
 	if (!(db = calloc(1, sizeof(*db))))
 		return bw_error_set(BW_EINTERNAL, "out of memory");

@@ -22,6 +22,7 @@
 #include "http/http.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/path.h"
 #include "util/yaml.h"
 
 #define MAX_REDIRECTS 5
@@ -136,23 +137,6 @@ static void cache_name(const bw_vulndb_feed *f, char *out, size_t cap)
 	const char *path = strrchr(f->url, '/');
 	const char *dot = path ? strrchr(path, '.') : NULL;
 	snprintf(out, cap, "%s%s", f->name, dot && strlen(dot) <= 8 ? dot : "");
-}
-
-static int mkdir_p(const char *dir)
-{
-	char buf[4096];
-	snprintf(buf, sizeof(buf), "%s", dir);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return bw_error_set(BW_EINPUT, "%s: cannot create: %s", buf, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-		return bw_error_set(BW_EINPUT, "%s: cannot create: %s", buf, strerror(errno));
-	return 0;
 }
 
 static void read_small(const char *path, char *out, size_t cap)
@@ -307,13 +291,9 @@ int bw_vulndb_update(bw_vulndb *db, const bw_vulndb_update_options *o,
 	if (o->cache_dir) {
 		snprintf(dir, sizeof(dir), "%s", o->cache_dir);
 	} else {
-		const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-		if (xdg && *xdg)
-			snprintf(dir, sizeof(dir), "%s/bulwark/feeds", xdg);
-		else
-			snprintf(dir, sizeof(dir), "%s/.cache/bulwark/feeds", home && *home ? home : ".");
+		bw_host_cache_path(dir, sizeof(dir), NULL, "feeds");
 	}
-	if (!o->mirror && (rc = mkdir_p(dir)) < 0)
+	if (!o->mirror && (rc = bw_host_mkdir(dir)) < 0)
 		return rc;
 	for (size_t i = 0; i < n_feeds; i++) {
 		const bw_vulndb_feed *f = &feeds[i];

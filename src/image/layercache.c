@@ -1,0 +1,346 @@
+/*
+ * image/layercache.c: the layer result cache (docs/layer-cache.md).
+ *
+ * What is cached is not the analyzers' results but their input: a layer's
+ * member records (path, type, mode, owner, size, link, whiteouts) and, for
+ * every member an analyzer took, which analyzers took it and the bytes they
+ * were handed. Replaying that into fresh per-layer states gives exactly the
+ * states the pass would have built, for every analyzer, with no analyzer
+ * having to know how to serialise itself. A layer's results depend only on
+ * its own bytes (docs/analyzers.md), so the key is the layer's diff_id (its
+ * verified uncompressed digest) plus a signature of the analyzer set: names,
+ * versions, content limits. Bump an analyzer's version when its results
+ * change and old entries stop matching.
+ *
+ * Analyzers that stream content (chunk(): Go and Rust binaries, the secret
+ * scanner, file digests) see every byte of a file; recording that would copy
+ * the layer, so they save their finished per-layer state instead (save/load
+ * in analyzer.h). Buffered analyzers may do the same, which is cheaper than
+ * parsing the recorded files again (the language package stores do: a jar
+ * is not inflated twice). An image scanned with a streaming analyzer that has
+ * no save/load does not use the cache.
+ *
+ * Entries are zstd-compressed and stored with a SHA-256 checksum
+ * (db/state.c): a corrupt or truncated entry is dropped and the layer read
+ * again. The payload is parsed with bounds checks all the same, in a dry run
+ * first, so a bad entry never leaves a half-replayed layer.
+ *
+ * Payload (little-endian), before compression:
+ *   "BWLC" u32 format
+ *   u64 entries, file_bytes, tar_bytes, n_recs
+ *   n_recs x { u8 kind, u8 type, u32 mode, u64 uid, u64 gid, u64 size,
+ *              u32 path_len, path, u32 link_len + 1 (0: none), link }
+ *   u64 n_deliveries
+ *   n_deliveries x { u64 rec, u64 analyzer mask, u8 truncated, u32 len, bytes }
+ *   u32 n_saved
+ *   n_saved x { u32 analyzer index, the analyzer's save() bytes }
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <zstd.h>
+
+#include "db/state.h"
+#include "image/image_int.h"
+#include "util/limits.h"
+#include "util/log.h"
+#include "util/wire.h"
+
+#define CACHE_FORMAT 1
+#define DEFAULT_CACHE_BYTES BW_GiB
+/* A layer whose recorded deliveries pass this is not cached (memory bound). */
+#define MAX_RECORDED_BYTES (256 * BW_MiB)
+/* Bound on a stored entry's decompressed size. */
+#define MAX_PAYLOAD_BYTES (1 * BW_GiB)
+
+bool bw_layer_cache_usable(const bw_image *img)
+{
+	if (!img->opts.layer_cache || img->from_sbom)
+		return false;
+	/* docker-archive and directories have no content-addressed layer to key on */
+	if (img->ref.transport != BW_TRANSPORT_OCI_DIR && img->ref.transport != BW_TRANSPORT_OCI_ARCHIVE &&
+	    img->ref.transport != BW_TRANSPORT_REGISTRY)
+		return false;
+	for (size_t i = 0; i < img->n_analyzers; i++) {
+		const bw_analyzer *a = img->analyzers[i];
+		if ((a->save != NULL) != (a->load != NULL) || (a->chunk && !a->save))
+			return false;
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------ recording */
+
+int bw_layer_cache_record(bw_layer *l, size_t rec, uintptr_t mask, bool truncated, const uint8_t *content,
+			  size_t len)
+{
+	bw_buf *b = &l->cache_deliveries;
+	size_t before = b->len;
+
+	if (!b->max)
+		*b = (bw_buf)BW_BUF_INIT(MAX_RECORDED_BYTES);
+	if (len > UINT32_MAX || bw_wire_u64(b, rec) < 0 || bw_wire_u64(b, mask) < 0 || bw_wire_u8(b, truncated) < 0 ||
+	    bw_wire_u32(b, (uint32_t)len) < 0 || (len && bw_buf_append(b, content, len) < 0)) {
+		/* past the bound (or out of memory): give up caching this layer, not the scan */
+		b->len = before;
+		l->cache_overflow = true;
+		bw_buf_free(b);
+	}
+	return 0;
+}
+
+/* The analyzer set's signature: two scans share entries only with the same analyzers. */
+static void cache_key(const bw_image *img, const bw_layer *l, char *key, size_t n)
+{
+	char sig[4096];
+	size_t len = (size_t)snprintf(sig, sizeof(sig), "bwlc%d", CACHE_FORMAT);
+	for (size_t i = 0; i < img->n_analyzers && len < sizeof(sig); i++) {
+		const bw_analyzer *a = img->analyzers[i];
+		len += (size_t)snprintf(sig + len, sizeof(sig) - len, "|%s/%u/%zu/%d", a->name, a->version,
+					a->content_max, a->wants != NULL);
+	}
+	if (len >= sizeof(sig))
+		len = sizeof(sig) - 1;
+	bw_digest d;
+	if (bw_digest_buffer(BW_SHA256, sig, len, &d) < 0)
+		d.text[0] = '\0';
+	snprintf(key, n, "%s/%.16s", l->diff_id.text, bw_digest_hex(&d));
+}
+
+void bw_layer_cache_store(bw_image *img, bw_layer *l)
+{
+	bw_buf payload = BW_BUF_INIT(MAX_PAYLOAD_BYTES);
+	uint8_t *packed = NULL;
+	char key[BW_DIGEST_TEXT_MAX + 32];
+	int rc = 0;
+
+	if (!l->cache_recording || l->cache_overflow || l->rc < 0)
+		goto out;
+	rc |= bw_buf_append(&payload, "BWLC", 4);
+	rc |= bw_wire_u32(&payload, CACHE_FORMAT);
+	rc |= bw_wire_u64(&payload, l->entries);
+	rc |= bw_wire_u64(&payload, l->file_bytes);
+	rc |= bw_wire_u64(&payload, l->tar_bytes);
+	rc |= bw_wire_u64(&payload, l->n_recs);
+	for (size_t i = 0; i < l->n_recs && rc == 0; i++) {
+		const bw_layer_rec *r = &l->recs[i];
+		size_t link_len = r->link ? strlen(r->link) : 0;
+		rc |= bw_wire_u8(&payload, r->kind);
+		rc |= bw_wire_u8(&payload, (uint8_t)r->type);
+		rc |= bw_wire_u32(&payload, r->mode);
+		rc |= bw_wire_u64(&payload, r->uid);
+		rc |= bw_wire_u64(&payload, r->gid);
+		rc |= bw_wire_u64(&payload, r->size);
+		rc |= bw_wire_u32(&payload, r->path_len);
+		rc |= bw_buf_append(&payload, r->path, r->path_len);
+		rc |= bw_wire_u32(&payload, r->link ? (uint32_t)link_len + 1 : 0);
+		if (link_len)
+			rc |= bw_buf_append(&payload, r->link, link_len);
+	}
+	/* n_deliveries is implied by the bytes; count them for the dry run's sake */
+	uint64_t n_del = 0;
+	const uint8_t *d = l->cache_deliveries.data;
+	for (size_t at = 0; at + 21 <= l->cache_deliveries.len; n_del++) {
+		uint32_t len = (uint32_t)d[at + 17] | (uint32_t)d[at + 18] << 8 | (uint32_t)d[at + 19] << 16 |
+			       (uint32_t)d[at + 20] << 24;
+		at += 21 + (size_t)len;
+	}
+	rc |= bw_wire_u64(&payload, n_del);
+	if (l->cache_deliveries.len)
+		rc |= bw_buf_append(&payload, l->cache_deliveries.data, l->cache_deliveries.len);
+	/* the streaming analyzers' finished states */
+	uint32_t n_saved = 0;
+	for (size_t i = 0; i < img->n_analyzers; i++)
+		n_saved += img->analyzers[i]->save != NULL;
+	rc |= bw_wire_u32(&payload, n_saved);
+	for (size_t i = 0; i < img->n_analyzers && rc == 0; i++) {
+		const bw_analyzer *a = img->analyzers[i];
+		if (!a->save)
+			continue;
+		rc |= bw_wire_u32(&payload, (uint32_t)i);
+		rc |= a->save(l->states[i], &payload) < 0 ? -1 : 0;
+	}
+	if (rc != 0)
+		goto out; /* too big to cache: not an error */
+	size_t cap = ZSTD_compressBound(payload.len);
+	if (!(packed = malloc(cap)))
+		goto out;
+	size_t packed_len = ZSTD_compress(packed, cap, payload.data, payload.len, 3);
+	if (ZSTD_isError(packed_len))
+		goto out;
+	cache_key(img, l, key, sizeof(key));
+	if (bw_state_cache_put(img->opts.layer_cache, key, l->diff_id.text, packed, packed_len,
+			       img->opts.cache_max_bytes ? img->opts.cache_max_bytes : DEFAULT_CACHE_BYTES) < 0)
+		bw_warn("%s: layer %zu: not cached: %s", img->name, l->index + 1, bw_error_last()->message);
+out:
+	free(packed);
+	bw_buf_free(&payload);
+	bw_buf_free(&l->cache_deliveries);
+}
+
+/* ------------------------------------------------------------ replay */
+
+/*
+ * One walk over the payload. With apply false it only checks that every
+ * record and delivery is well formed and in bounds; with apply true it
+ * rebuilds the layer's records and hands the deliveries to the analyzers.
+ */
+static int replay(bw_image *img, bw_layer *l, const uint8_t *data, size_t len, bool apply)
+{
+	bw_cursor c = { data, len, false };
+	char path[BW_MAX_PATH_BYTES + 2], link[BW_MAX_PATH_BYTES + 2];
+	const uint8_t *magic = bw_cursor_take(&c, 4);
+	int rc;
+
+	if (!magic || memcmp(magic, "BWLC", 4) != 0 || bw_cursor_u32(&c) != CACHE_FORMAT)
+		return -1;
+	uint64_t entries = bw_cursor_u64(&c), file_bytes = bw_cursor_u64(&c), tar_bytes = bw_cursor_u64(&c), n_recs = bw_cursor_u64(&c);
+	if (c.bad || n_recs > BW_DEFAULT_MAX_ENTRIES + 1ULL)
+		return -1;
+	size_t first_rec = l->n_recs;
+	for (uint64_t i = 0; i < n_recs; i++) {
+		bw_entry e = { 0 };
+		uint8_t kind = bw_cursor_u8(&c);
+		e.type = (char)bw_cursor_u8(&c);
+		e.mode = bw_cursor_u32(&c);
+		e.uid = bw_cursor_u64(&c);
+		e.gid = bw_cursor_u64(&c);
+		e.size = bw_cursor_u64(&c);
+		uint32_t path_len = bw_cursor_u32(&c);
+		const uint8_t *p = path_len <= BW_MAX_PATH_BYTES ? bw_cursor_take(&c, path_len) : NULL;
+		uint32_t link_len = bw_cursor_u32(&c);
+		const uint8_t *lk = link_len && link_len - 1 <= BW_MAX_PATH_BYTES ? bw_cursor_take(&c, link_len - 1) : NULL;
+		if (c.bad || !p || path_len == 0 || p[0] != '/' || memchr(p, 0, path_len) || kind > BW_REC_OPAQUE ||
+		    (link_len && (!lk || memchr(lk, 0, link_len - 1))) || link_len > BW_MAX_PATH_BYTES + 1)
+			return -1;
+		if (!apply)
+			continue;
+		memcpy(path, p, path_len);
+		path[path_len] = '\0';
+		if (link_len) {
+			memcpy(link, lk, link_len - 1);
+			link[link_len - 1] = '\0';
+			e.link = link;
+		}
+		if ((rc = bw_layer_add_record(l, (bw_rec_kind)kind, &e, path, path_len)) < 0)
+			return rc;
+	}
+	uint64_t n_del = bw_cursor_u64(&c);
+	for (uint64_t i = 0; i < n_del; i++) {
+		uint64_t rec = bw_cursor_u64(&c), mask = bw_cursor_u64(&c);
+		bool truncated = bw_cursor_u8(&c) != 0;
+		uint32_t n = bw_cursor_u32(&c);
+		const uint8_t *content = bw_cursor_take(&c, n);
+		if (c.bad || rec >= n_recs || (img->n_analyzers < 64 && mask >> img->n_analyzers) ||
+		    n > BW_MAX_ANALYZER_CONTENT)
+			return -1;
+		if (!apply)
+			continue;
+		const bw_layer_rec *r = &l->recs[first_rec + rec];
+		const char *slash = strrchr(r->path, '/');
+		bw_entry e = {
+			.path = r->path, .path_len = r->path_len, .name = slash ? slash + 1 : r->path,
+			.type = r->type, .mode = r->mode, .uid = r->uid, .gid = r->gid, .size = r->size,
+			.link = r->link, .layer = l->index,
+		};
+		/* exactly what dispatch() in layer.c hands each analyzer */
+		for (size_t a = 0; a < img->n_analyzers; a++) {
+			const bw_analyzer *an = img->analyzers[a];
+			if (!(mask & ((uint64_t)1 << a)) || !an->entry)
+				continue;
+			bool give = an->content_max > 0 && e.type == BW_FT_FILE;
+			size_t len_a = give ? (n < an->content_max ? n : an->content_max) : 0;
+			bool trunc = give && (truncated || n > an->content_max);
+			const uint8_t *bytes = give ? (n ? content : (const uint8_t *)"") : NULL;
+			rc = an->entry(l->states[a], &e, bytes, len_a, trunc);
+			if (rc == BW_EINTERNAL)
+				return rc;
+			if (rc < 0)
+				bw_warn("%s: layer %zu: %s: analyzer %s: %s", img->name, l->index + 1, e.path, an->name,
+					bw_error_last()->message);
+		}
+	}
+	uint32_t n_saved = bw_cursor_u32(&c);
+	if (c.bad || n_saved > img->n_analyzers)
+		return -1;
+	for (uint32_t k = 0; k < n_saved; k++) {
+		uint32_t a = bw_cursor_u32(&c);
+		if (c.bad || a >= img->n_analyzers || !img->analyzers[a]->load)
+			return -1;
+		if (!apply) {
+			/* the dry run stops here: load() is the only reader of its bytes */
+			c.left = 0;
+			break;
+		}
+		if ((rc = img->analyzers[a]->load(l->states[a], &c)) < 0)
+			return rc == BW_EINTERNAL ? rc : -1;
+	}
+	if (c.bad || c.left != 0)
+		return -1;
+	if (apply) {
+		l->entries = entries;
+		l->file_bytes = file_bytes;
+		l->tar_bytes = tar_bytes;
+	}
+	return 0;
+}
+
+/* Back to the state before any replay: no records, no analyzer states. */
+static void reset_layer(bw_image *img, bw_layer *l)
+{
+	if (l->states)
+		for (size_t a = 0; a < img->n_analyzers; a++)
+			if (l->states[a] && img->analyzers[a]->layer_free)
+				img->analyzers[a]->layer_free(l->states[a]);
+	free(l->states);
+	l->states = NULL;
+	bw_layer_release(l);
+	l->entries = l->file_bytes = l->tar_bytes = 0;
+}
+
+int bw_layer_cache_load(bw_image *img, bw_layer *l)
+{
+	uint8_t *packed = NULL, *data = NULL;
+	size_t packed_len;
+	char key[BW_DIGEST_TEXT_MAX + 32];
+	int rc, hit = 0;
+
+	cache_key(img, l, key, sizeof(key));
+	rc = bw_state_cache_get(img->opts.layer_cache, key, &packed, &packed_len);
+	if (rc == 1)
+		bw_warn("%s: layer %zu: the cached entry failed its checksum; reading the layer again", img->name,
+			l->index + 1);
+	if (rc != 0 || !packed) {
+		if (rc < 0) /* an unreadable cache costs time, not the scan */
+			bw_warn("%s: layer %zu: layer cache: %s", img->name, l->index + 1, bw_error_last()->message);
+		goto miss;
+	}
+	unsigned long long size = ZSTD_getFrameContentSize(packed, packed_len);
+	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > MAX_PAYLOAD_BYTES ||
+	    !(data = malloc(size ? (size_t)size : 1)))
+		goto bad;
+	size_t got = ZSTD_decompress(data, (size_t)size, packed, packed_len);
+	if (ZSTD_isError(got) || got != size || replay(img, l, data, got, false) < 0)
+		goto bad;
+	if ((rc = bw_layer_states_new(img, l)) < 0 || (rc = replay(img, l, data, got, true)) < 0) {
+		if (rc == BW_EINTERNAL) {
+			l->rc = rc;
+			l->err = *bw_error_last();
+			hit = 1; /* out of memory: the layer failed, as its pass would have */
+			goto done;
+		}
+		reset_layer(img, l); /* a saved state did not load: start again from the blob */
+		goto bad;
+	}
+	l->from_cache = true;
+	hit = 1;
+	goto done;
+bad:
+	bw_warn("%s: layer %zu: the cached entry is malformed; reading the layer again", img->name, l->index + 1);
+miss:
+	l->cache_recording = true;
+done:
+	free(data);
+	free(packed);
+	return hit;
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# tests/integration/layer_cache.sh: the layer result cache (docs/layer-cache.md). The oracle
+# is bulwark itself with --no-cache: every cached run must print byte for byte what an
+# uncached run prints, whatever happened to the cache in between.
+. "$(dirname "$0")/../lib/harness.sh"
+need_shared "layer_cache: fixture images" || exit 0
+W=$TMPROOT/layer_cache; mkdir -p "$W"
+export BULWARK_DB=$W/db.sqlite BULWARK_STATE=$W/state.sqlite
+unset BULWARK_NO_CACHE   # tests/run.sh turns the cache off for every other test
+IMAGES=$("$TOP/tests/lib/fixtures.sh" "$SHARED") || { t_fail "layer_cache: fixtures" "cannot build the fixture images"; exit 0; }
+"$BULWARK" -q db import "$SHARED/data/vulndb/osv/ghsa-npm" "$SHARED/data/vulndb/osv/go-vulndb-data-osv.tar.gz" \
+  "$TOP/data/demo-feed/debian-bookworm.json" || { t_fail "layer_cache: import" "db import failed"; exit 0; }
+entries() { "$BULWARK" cache info --format json | jq .entries; }
+bytes() { "$BULWARK" cache info --format json | jq .bytes; }
+
+# --- cold and warm runs print what an uncached run prints, for every command that reads layers
+for img in kitchen-sink debian-minbase rpm-root; do
+  ref=oci:$IMAGES/$img/oci
+  for cmd in "sbom --format json" "scan --format json" "inspect --files --deleted --format json" "sbom --format cyclonedx"; do
+    tag="$img ${cmd%% *}${cmd#* --format }"; tag=${tag// /-}
+    "$BULWARK" --no-cache $cmd "$ref" >"$W/$tag.nocache" 2>/dev/null
+    "$BULWARK" $cmd "$ref" >"$W/$tag.cold" 2>/dev/null
+    "$BULWARK" $cmd "$ref" >"$W/$tag.warm" 2>/dev/null
+    # cyclonedx carries a serial number and a timestamp: compare without them
+    for f in nocache cold warm; do jq -S 'del(.serialNumber, .metadata.timestamp)' "$W/$tag.$f" >"$W/$tag.$f.n"; done
+    if cmp -s "$W/$tag.nocache.n" "$W/$tag.cold.n" && cmp -s "$W/$tag.nocache.n" "$W/$tag.warm.n"; then
+      t_ok "layer_cache: $tag: cold and warm = uncached"
+    else
+      t_fail "layer_cache: $tag" "$(diff "$W/$tag.nocache.n" "$W/$tag.warm.n" | head -5)"
+    fi
+  done
+done
+n=$(entries)
+t_check "layer_cache: entries were stored ($n)" test "$n" -gt 0
+t_eq "layer_cache: --no-cache with no store creates none" "" \
+  "$(BULWARK_STATE=$W/none.sqlite "$BULWARK" --no-cache sbom "oci:$IMAGES/debian-minbase/oci" >/dev/null; ls "$W/none.sqlite" 2>/dev/null)"
+
+# --- a warm scan reads no layer blob: delete them all from a copy of the layout
+cp -r "$IMAGES/kitchen-sink/oci" "$W/ks"
+"$BULWARK" --no-cache sbom "oci:$W/ks" --format json >"$W/ks.nocache"
+"$BULWARK" sbom "oci:$W/ks" --format json >/dev/null
+manifest=$W/ks/blobs/sha256/$(jq -r '.manifests[0].digest' "$W/ks/index.json" | cut -d: -f2)
+for d in $(jq -r '.layers[].digest' "$manifest" | cut -d: -f2); do rm "$W/ks/blobs/sha256/$d"; done
+t_run_expect "layer_cache: warm scan with every layer blob gone" 0 "" -- "$BULWARK" sbom "oci:$W/ks" --format json -o "$W/ks.warm"
+t_check "layer_cache: ... gives the uncached result" cmp -s "$W/ks.nocache" "$W/ks.warm"
+t_run_expect "layer_cache: --no-cache still reads the blobs" 3 "" -- "$BULWARK" --no-cache sbom "oci:$W/ks"
+
+# --- a corrupt entry is detected by its checksum, dropped and recomputed
+ref=oci:$IMAGES/kitchen-sink/oci
+sqlite3 "$BULWARK_STATE" "UPDATE layer_cache SET data = zeroblob(16) || substr(data, 17)"
+"$BULWARK" sbom "$ref" --format json >"$W/corrupt.json" 2>"$W/corrupt.err"
+t_check "layer_cache: corrupt entry: warning" grep -q "failed its checksum" "$W/corrupt.err"
+t_check "layer_cache: corrupt entry: result unchanged" cmp -s "$W/corrupt.json" "$W/kitchen-sink-sbomjson.nocache"
+"$BULWARK" sbom "$ref" --format json >/dev/null 2>"$W/corrupt2.err"
+t_eq "layer_cache: corrupt entry: recomputed (no warning the next time)" "" "$(cat "$W/corrupt2.err")"
+# a well-formed checksum over a malformed payload (as if bulwark had a bug): read the layer again
+head -c 3000 /dev/urandom >"$W/junk"; zstd -q -f "$W/junk" -o "$W/junk.zst"
+sum=sha256:$(sha256sum "$W/junk.zst" | cut -c1-64)
+sqlite3 "$BULWARK_STATE" "UPDATE layer_cache SET data = readfile('$W/junk.zst'), checksum = '$sum'"
+"$BULWARK" sbom "$ref" --format json >"$W/junk.json" 2>"$W/junk.err"
+t_check "layer_cache: malformed entry: warning" grep -q "malformed; reading the layer again" "$W/junk.err"
+t_check "layer_cache: malformed entry: result unchanged" cmp -s "$W/junk.json" "$W/kitchen-sink-sbomjson.nocache"
+
+# --- the size cap evicts least-recently-used entries
+"$BULWARK" cache clear >/dev/null
+t_eq "layer_cache: clear" 0 "$(entries)"
+"$BULWARK" sbom "$ref" --format json >/dev/null
+full=$(bytes)
+cap=$((full / 2))
+"$BULWARK" cache clear >/dev/null
+"$BULWARK" --cache-size "$cap" sbom "$ref" --format json >"$W/capped.json"
+t_check "layer_cache: --cache-size $cap: stays under the cap ($(bytes) bytes)" test "$(bytes)" -le "$cap" -a "$(entries)" -gt 0
+t_check "layer_cache: --cache-size: result unchanged" cmp -s "$W/capped.json" "$W/kitchen-sink-sbomjson.nocache"
+"$BULWARK" cache clear >/dev/null
+"$BULWARK" sbom "oci:$IMAGES/rpm-root/oci" >/dev/null      # oldest
+"$BULWARK" sbom "$ref" >/dev/null                          # newest
+rpm_ids=$(skopeo inspect --config "oci:$IMAGES/rpm-root/oci" | jq -r '.rootfs.diff_ids[]')
+ks_ids=$(skopeo inspect --config "$ref" | jq -r '.rootfs.diff_ids[]')
+"$BULWARK" cache prune --max-size "$((full - 1))" >/dev/null
+left=$(sqlite3 "$BULWARK_STATE" "SELECT diff_id FROM layer_cache")
+rpm_left=0; for d in $rpm_ids; do grep -q "$d" <<<"$left" && rpm_left=$((rpm_left + 1)); done
+ks_left=0; for d in $ks_ids; do grep -q "$d" <<<"$left" && ks_left=$((ks_left + 1)); done
+t_eq "layer_cache: prune evicts the least recently used first (rpm-root's entries gone, some of kitchen-sink's kept)" \
+  "0 yes" "$rpm_left $([ "$ks_left" -gt 0 ] && echo yes || echo no)"
+t_run_expect "layer_cache: --cache-size junk" 2 "cache-size" -- "$BULWARK" --cache-size 12Q sbom "$ref"
+
+# --- four processes scanning overlapping images at once, from an empty cache
+"$BULWARK" cache clear >/dev/null
+pids=(); i=0
+for img in kitchen-sink debian-minbase kitchen-sink rpm-root; do
+  i=$((i + 1))
+  "$BULWARK" scan "oci:$IMAGES/$img/oci" --format json -o "$W/par.$i.json" 2>"$W/par.$i.err" & pids+=($!)
+done
+rc=0; for p in "${pids[@]}"; do wait "$p" || rc=1; done
+same=0; i=0
+for img in kitchen-sink debian-minbase kitchen-sink rpm-root; do
+  i=$((i + 1)); cmp -s "$W/par.$i.json" "$W/$img-scanjson.nocache" && same=$((same + 1))
+done
+t_eq "layer_cache: 4 concurrent scans: all succeed, all equal the uncached result" "0 4" "$rc $same"
+t_eq "layer_cache: 4 concurrent scans: no warning" "" "$(cat "$W"/par.*.err)"
