@@ -31,6 +31,7 @@ bench: build
 	@bench/scan.sh
 	@bench/registry.sh
 	@bench/scale.sh
+	@bench/misconfig.sh
 
 install: build
 	meson install -C $(BUILD)

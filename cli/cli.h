@@ -122,5 +122,10 @@ char *cli_password(const char *prompt, bool confirm, bool *owned);
 /* cmd_sign.c: `scan --attest --key REF`: the scan (JSON) and its SBOM (CycloneDX) attested. */
 int cli_scan_attest(const char *image, const char *key_ref, bool referrers, const bw_scan_results *results);
 int cmd_verify_bundle(int argc, char **argv);
+int cmd_dockerfile(int argc, char **argv);
+/* `scan --scanners misconfig DOCKERFILE` and `dockerfile`: lint, report, exit status. */
+int cli_dockerfile_run(const char *path, int format, const char *outpath, unsigned severities, int exit_code);
+/* Is path a Dockerfile to lint rather than an image (a regular file named *Dockerfile*, *.dockerfile)? */
+bool cli_is_dockerfile(const char *path);
 
 #endif

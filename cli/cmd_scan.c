@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bulwark/misconfig.h"
 #include "bulwark/package.h"
 #include "bulwark/policy.h"
 #include "bulwark/scan.h"
@@ -15,12 +16,13 @@
 static const char usage[] =
 	"usage: bulwark scan IMAGE [--db FILE] [--format table|json|sarif|junit|cyclonedx|html] [-o FILE]\n"
 	"                   [--severity LIST] [--ignore-unfixed] [--exit-code N]\n"
-	"                   [--vex FILE]... [--ignore-file FILE] [--scanners vuln,license]\n"
+	"                   [--vex FILE]... [--ignore-file FILE] [--scanners vuln,license,misconfig]\n"
 	"                   [--policy FILE] [--platform os/arch[/variant] | all]\n"
 	"                   [--ignore-base | --only-base]\n"
 	CLI_REGISTRY_USAGE
 	"\n"
-	"--scanners LIST   what to report: vuln (default), license, or both\n"
+	"--scanners LIST   what to report: vuln (default), license, misconfig (image config,\n"
+	"                  filesystem; IMAGE may then be a Dockerfile to lint)\n"
 	"--policy FILE     gate on a policy (docs/policy.md): the verdict and its violations are in\n"
 	"                  the report, and a \"fail\" verdict exits 1 (or N of --exit-code)\n"
 	"--severity LIST   keep only these severities (CRITICAL,HIGH,MEDIUM,LOW,UNKNOWN)\n"
@@ -87,6 +89,8 @@ int cmd_scan(int argc, char **argv)
 	size_t n_vex = 0;
 	int exit_code = 0;
 	bool exit_code_set = false, scan_vulns = true, scan_licenses = false;
+	bool scan_misconfig = false;
+	bw_misconfigs *misconfigs = NULL;
 	cli_output out;
 	int c, status;
 
@@ -117,7 +121,7 @@ int cmd_scan(int argc, char **argv)
 		case 'S': {
 			/* a comma-separated list; each name once is enough, repeats are harmless */
 			const char *p = optarg;
-			scan_vulns = scan_licenses = false;
+			scan_vulns = scan_licenses = scan_misconfig = false;
 			while (*p) {
 				size_t n = strcspn(p, ",");
 				if (n == 0)
@@ -126,13 +130,15 @@ int cmd_scan(int argc, char **argv)
 					scan_vulns = true;
 				else if (n == 7 && !strncmp(p, "license", 7))
 					scan_licenses = true;
+				else if (n == 9 && !strncmp(p, "misconfig", 9))
+					scan_misconfig = true;
 				else
 					return cli_usage("scan: --scanners: \"%.*s\" is not available in this build "
-							 "(vuln, license)", (int)n, p);
+							 "(vuln, license, misconfig)", (int)n, p);
 				p += n + (p[n] == ',');
 			}
-			if (!scan_vulns && !scan_licenses)
-				return cli_usage("scan: --scanners: name at least one of vuln, license");
+			if (!scan_vulns && !scan_licenses && !scan_misconfig)
+				return cli_usage("scan: --scanners: name at least one of vuln, license, misconfig");
 			break;
 		}
 		case 'P': policy_path = optarg; break;
@@ -173,6 +179,9 @@ int cmd_scan(int argc, char **argv)
 	if (format == BW_FORMAT_SPDX)
 		return cli_usage("scan: --format spdx: SPDX is an SBOM format (bulwark sbom --format spdx); "
 				 "scan writes table, json, sarif, junit, cyclonedx or html");
+	/* a Dockerfile is linted, not scanned as an image */
+	if (scan_misconfig && !scan_vulns && !scan_licenses && !policy_path && cli_is_dockerfile(argv[optind]))
+		return cli_dockerfile_run(argv[optind], format, outpath, vopts.severities, exit_code);
 	/* the policy first: a bad policy file is reported before any scanning */
 	if (policy_path) {
 		if (bw_policy_load(&policy, policy_path) < 0 ||
@@ -202,6 +211,10 @@ int cmd_scan(int argc, char **argv)
 		status = cli_fail();
 		goto out;
 	}
+	/* the account files are read only when something will look at them (the misconfig
+	 * checks, or a policy's forbid_root_user, which resolves names through /etc/passwd) */
+	if (!scan_misconfig && !policy)
+		opts.analyzers = ~BW_ANALYZE_MISCONFIG;
 	if (cli_state_open(&opts, &state) < 0) {
 		status = cli_fail();
 		goto out;
@@ -224,17 +237,31 @@ int cmd_scan(int argc, char **argv)
 		status = cli_fail();
 		goto out;
 	}
-	if (policy && bw_policy_evaluate(policy, img, vulns, &verdict) < 0) {
+	double t_mc = now_ms();
+	if (scan_misconfig) {
+		bw_misconfig_options mopts = { .today = getenv("BULWARK_TODAY") };
+		if (bw_misconfig_check_image(&misconfigs, img, &mopts) < 0) {
+			status = cli_fail();
+			goto out;
+		}
+		bw_misconfigs_filter(misconfigs, vopts.severities);
+	}
+	t_mc = now_ms() - t_mc;
+	bw_scan_results inputs = { .img = img, .vulns = vulns, .misconfigs = misconfigs };
+	if (policy && bw_policy_evaluate_results(policy, &inputs, &verdict) < 0) {
 		status = cli_fail();
 		goto out;
 	}
 	/* BULWARK_TIMING=1: where the time went, for bench/scan.sh */
 	if (getenv("BULWARK_TIMING"))
-		fprintf(stderr, "timing: image %.1f ms, match %.2f ms (%zu packages)\n", t1 - t0, now_ms() - t1,
+		fprintf(stderr, "timing: image %.1f ms, match %.2f ms (%zu packages)\n", t1 - t0, now_ms() - t1 - t_mc,
 			bw_image_package_count(img));
+	if (getenv("BULWARK_TIMING") && scan_misconfig)
+		fprintf(stderr, "timing: misconfig checks %.2f ms (%zu findings)\n", t_mc, bw_misconfigs_count(misconfigs));
 	if ((status = cli_output_open(&out, outpath)) != 0)
 		goto out;
-	bw_scan_results results = { .img = img, .vulns = vulns, .policy = verdict, .licenses = scan_licenses };
+	bw_scan_results results = { .img = img, .vulns = vulns, .policy = verdict, .licenses = scan_licenses,
+				    .misconfigs = misconfigs };
 	const char *no_color = getenv("NO_COLOR");
 	results.color = format == BW_FORMAT_TABLE && out.f == stdout && isatty(STDOUT_FILENO) &&
 			!(no_color && *no_color);
@@ -250,12 +277,15 @@ int cmd_scan(int argc, char **argv)
 			status = exit_code_set ? exit_code : 1;
 	} else if (status == 0 && exit_code && vulns && bw_vulns_count(vulns) > bw_vulns_suppressed(vulns)) {
 		status = exit_code;
+	} else if (status == 0 && exit_code && bw_misconfigs_count(misconfigs)) {
+		status = exit_code;
 	}
 out:
 	bw_policy_result_free(verdict);
 	bw_policy_free(policy);
 	bw_suppressions_free(sup);
 	bw_vulns_free(vulns);
+	bw_misconfigs_free(misconfigs);
 	bw_image_free(img);
 	bw_vulndb_close(db);
 	bw_state_close(state);

@@ -28,6 +28,7 @@ static const char usage[] =
 	"  attest IMAGE      sign a predicate (SBOM, scan, provenance) about an image (DSSE, in-toto)\n"
 	"  verify-attestation IMAGE   verify an image's attestations with a key\n"
 	"  verify-bundle     check a sigstore bundle offline (keyless or managed key)\n"
+	"  dockerfile FILE   lint a Dockerfile (misconfiguration checks)\n"
 	"  version           print the version\n"
 	"\n"
 	"IMAGE: oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE, dir:ROOTFS,\n"
@@ -127,6 +128,8 @@ int main(int argc, char **argv)
 		return cmd_verify_attestation(argc, argv);
 	if (!strcmp(cmd, "verify-bundle"))
 		return cmd_verify_bundle(argc, argv);
+	if (!strcmp(cmd, "dockerfile"))
+		return cmd_dockerfile(argc, argv);
 	if (!strcmp(cmd, "version")) {
 		printf("bulwark %s\n", bw_version());
 		return 0;

@@ -54,6 +54,7 @@ typedef struct bw_image_options {
 #define BW_ANALYZE_OS       (1u << 0)  /* artifact.os */
 #define BW_ANALYZE_PACKAGES (1u << 1)  /* OS and language packages (bulwark/package.h) */
 #define BW_ANALYZE_DIGESTS  (1u << 16) /* SHA-256 of every regular file (bw_file_info.digest); only when asked */
+#define BW_ANALYZE_MISCONFIG (1u << 3) /* account files for the misconfig checks (bulwark/misconfig.h) */
 
 #define BW_IMAGE_OPTIONS_INIT { BW_IMAGE_OPTIONS_VERSION, NULL, 0, 0, 0, false, 0, NULL, NULL, 0 }
 

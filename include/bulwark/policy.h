@@ -54,6 +54,13 @@ BW_EXTERN int bw_policy_set_today(bw_policy *p, const char *date);
  */
 BW_EXTERN int bw_policy_evaluate(const bw_policy *p, const bw_image *img, const bw_vulns *vulns,
 				 bw_policy_result **out);
+/*
+ * The same over every finding of a scan (bulwark/report.h): img, vulns and
+ * misconfigs (NULL members: that scanner did not run; `policy` is ignored).
+ * `misconfigurations` rules need misconfigs.
+ */
+typedef struct bw_scan_results bw_scan_results;
+BW_EXTERN int bw_policy_evaluate_results(const bw_policy *p, const bw_scan_results *r, bw_policy_result **out);
 BW_EXTERN void bw_policy_result_free(bw_policy_result *r);
 
 #ifdef __cplusplus

@@ -50,12 +50,14 @@ BW_EXTERN int bw_report_sbom(FILE *out, const bw_image *img, bw_format format);
 /* What `scan` found; members are NULL for scanners that did not run. */
 typedef struct bw_vulns bw_vulns;
 typedef struct bw_policy_result bw_policy_result;
+typedef struct bw_misconfigs bw_misconfigs;
 typedef struct bw_scan_results {
 	const bw_image *img;
 	const bw_vulns *vulns;
 	const bw_policy_result *policy;
 	bool color;            /* table: ANSI colours (the CLI sets it when stdout is a terminal) */
 	bool licenses;         /* the license scanner ran: report every package's licenses */
+	const bw_misconfigs *misconfigs; /* the misconfig scanner's findings (bulwark/misconfig.h), or NULL */
 } bw_scan_results;
 
 /*
@@ -80,6 +82,11 @@ BW_EXTERN int bw_report_platforms(FILE *out, bw_format format, const char *refer
 /* `base list`: the recorded base images (table or json). */
 typedef struct bw_state bw_state;
 BW_EXTERN int bw_report_base_list(FILE *out, bw_state *st, bw_format format);
+
+/* `bulwark dockerfile` (or `scan --scanners misconfig` of a Dockerfile): the findings
+ * of one Dockerfile as table, json (schema, tool, artifact.dockerfile,
+ * misconfigurations, summary) or sarif; another format is BW_EUSAGE. */
+BW_EXTERN int bw_report_misconfigs(FILE *out, const bw_misconfigs *m, const char *name, bw_format format);
 
 /* `db info`: the database path, schema, counts and sources (table or json). */
 typedef struct bw_vulndb bw_vulndb;

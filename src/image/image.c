@@ -1013,6 +1013,8 @@ void bw_image_free(bw_image *img)
 	}
 	free(img->layers);
 	free(img->layer_infos);
+	if (img->misconfig_free)
+		img->misconfig_free(img->misconfig);
 	free(img->packages);
 	bw_arena_free(&img->pkg_mem);
 	bw_fs_free(img->fs);

@@ -110,6 +110,10 @@ struct bw_image {
 	bw_image_info info;
 	bw_layer_info *layer_infos;
 	char platform_text[128];
+
+	/* what the misconfig analyzer keeps for bw_misconfig_check_image() (misconfig/analyzer.c) */
+	void *misconfig;
+	void (*misconfig_free)(void *);
 };
 
 /* Streams one layer: verifies digests, records entries, runs analyzers (layer.c). */

@@ -17,9 +17,11 @@
 #include <time.h>
 
 #include "bulwark/errors.h"
+#include "bulwark/misconfig.h"
 #include "bulwark/state.h"
 #include "bulwark/package.h"
 #include "bulwark/policy.h"
+#include "bulwark/report.h"
 #include "bulwark/scan.h"
 #include "license/license.h"
 #include "policy/glob.h"
@@ -110,6 +112,7 @@ typedef struct evalctx {
 	const bw_image *img;
 	const bw_image_info *info;
 	const bw_vulns *vulns;
+	const bw_misconfigs *misconfigs; /* NULL: the misconfig scanner did not run */
 	result_impl *r;
 	char today[11];
 	int64_t today_days;
@@ -592,24 +595,6 @@ static void eval_licenses(evalctx *c, const bw_policy_rule *rule)
 
 /* ------------------------------------------------------------------ image */
 
-/* root: no user, "root", uid 0, with or without a group */
-static bool runs_as_root(const char *user)
-{
-	size_t n;
-
-	if (!user || !*user)
-		return true;
-	n = strcspn(user, ":");
-	if (n == 4 && !strncmp(user, "root", 4))
-		return true;
-	if (n == 0)
-		return true; /* ":group" keeps the default user, root */
-	for (size_t i = 0; i < n; i++)
-		if (user[i] != '0')
-			return false;
-	return true;
-}
-
 /* "2023-11-14T22:13:20Z" -> days since the epoch (the date part; the config
  * writes UTC, and an offset moves the date by at most one day) */
 static bool created_days(const char *created, int64_t *days)
@@ -671,10 +656,13 @@ static void eval_image(evalctx *c, const bw_policy_rule *rule)
 		return;
 	}
 
-	if (ir->forbid_root_user == 1 && runs_as_root(in->user))
+	/* root: no user, "root", uid 0, ":group", or a name the image's /etc/passwd maps to uid 0 */
+	bool resolved = false;
+	if (ir->forbid_root_user == 1 && bw_image_runs_as_root(c->img, &resolved))
 		add(c->r, rule->name, rule->action, NULL, NULL,
-		    "the image runs as root (config User is %s%s%s)", in->user && *in->user ? "\"" : "",
-		    in->user && *in->user ? in->user : "empty, which means root", in->user && *in->user ? "\"" : "");
+		    "the image runs as root (config User is %s%s%s%s)", in->user && *in->user ? "\"" : "",
+		    in->user && *in->user ? in->user : "empty, which means root", in->user && *in->user ? "\"" : "",
+		    resolved ? ", uid 0 in the image's /etc/passwd" : "");
 
 	for (size_t i = 0; i < ir->required_labels.n; i++) {
 		const char *key = ir->required_labels.keys[i], *pat = ir->required_labels.patterns[i];
@@ -744,6 +732,34 @@ static void eval_image(evalctx *c, const bw_policy_rule *rule)
 	}
 }
 
+/* ------------------------------------------------------------------ misconfigurations */
+
+static void eval_misconfigs(evalctx *c, const bw_policy_rule *rule)
+{
+	const bw_misconfig_rule *mr = &rule->misconfigs;
+
+	if (!c->misconfigs) {
+		add(c->r, rule->name, BW_ACT_INFO, NULL, NULL,
+		    "not evaluated: the misconfig scanner did not run (--scanners misconfig)");
+		return;
+	}
+	for (size_t i = 0; i < bw_misconfigs_count(c->misconfigs); i++) {
+		const bw_misconfig *x = bw_misconfigs_at(c->misconfigs, i);
+		bool match = mr->ids.n == 0;
+		for (size_t k = 0; k < mr->ids.n && !match; k++)
+			match = bw_glob_match(mr->ids.v[k], x->id);
+		/* BW_SEV_* bits grow with severity: "at least" is a comparison of bits */
+		if (!match || (mr->min_severity && severity_of(x->severity) < mr->min_severity))
+			continue;
+		if (x->line)
+			add_excepted(c, rule, x->id, NULL, 0, NULL, "%s %s at %.200s:%u: %s (%.300s)", x->severity, x->id,
+				     x->target, x->line, x->title, x->evidence);
+		else
+			add_excepted(c, rule, x->id, NULL, 0, NULL, "%s %s at %.200s: %s (%.300s)", x->severity, x->id,
+				     x->target, x->title, x->evidence);
+	}
+}
+
 /* ------------------------------------------------------------------ scope */
 
 static bool in_scope(const evalctx *c)
@@ -771,7 +787,14 @@ static bool in_scope(const evalctx *c)
 
 int bw_policy_evaluate(const bw_policy *p, const bw_image *img, const bw_vulns *vulns, bw_policy_result **out)
 {
-	evalctx c = { .p = p, .img = img, .vulns = vulns };
+	bw_scan_results r = { .img = img, .vulns = vulns };
+	return bw_policy_evaluate_results(p, &r, out);
+}
+
+int bw_policy_evaluate_results(const bw_policy *p, const bw_scan_results *in, bw_policy_result **out)
+{
+	const bw_image *img = in->img;
+	evalctx c = { .p = p, .img = img, .vulns = in->vulns, .misconfigs = in->misconfigs };
 	result_impl *r;
 	int rc;
 
@@ -814,6 +837,8 @@ int bw_policy_evaluate(const bw_policy *p, const bw_image *img, const bw_vulns *
 			if (rule->signature.present)
 				add(r, rule->name, BW_ACT_INFO, NULL, NULL,
 				    "not evaluated: signatures were not verified (this build cannot verify them)");
+			if (rule->misconfigs.present)
+				eval_misconfigs(&c, rule);
 		}
 		expired_exceptions(&c);
 	}

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "bulwark/errors.h"
+#include "bulwark/misconfig.h"
 #include "bulwark/scan.h"
 #include "license/license.h"
 #include "policy/glob.h"
@@ -515,6 +516,53 @@ static int load_secrets(loadctx *c, const json_t *rule, const char *path, bw_sec
 	return 0;
 }
 
+/* A check id pattern must name at least one check of the table: a typo must
+ * not switch a gate off quietly. */
+static int check_misconfig_id(loadctx *c, const json_t *arr, size_t i, const char *path, char **value)
+{
+	size_t n, off;
+	const bw_misconfig_check *t = bw_misconfig_checks(&n);
+	const char *why = bw_glob_check(*value, &off);
+
+	if (why)
+		return item_error(c, arr, i, path, "bad pattern \"%.100s\": %s at offset %zu", *value, why, off);
+	for (size_t k = 0; k < n; k++)
+		if (bw_glob_match(*value, t[k].id))
+			return 0;
+	return item_error(c, arr, i, path, "\"%.100s\" names no misconfiguration check (BW-IMG-*, BW-FS-*, "
+			  "BW-DF-*: docs/misconfig.md)", *value);
+}
+
+static int load_misconfigs(loadctx *c, const json_t *rule, const char *path, bw_misconfig_rule *r)
+{
+	static const char *const known[] = { "ids", "min_severity", NULL };
+	json_t *o;
+	char p[PATH_MAX_BYTES], *sev = NULL;
+	int rc;
+
+	if ((rc = get_mapping(c, rule, "misconfigurations", path, &o)) < 0 || (rc = check_keys(c, o, path, known)) < 0)
+		return rc;
+	r->present = true;
+	if (json_object_get(o, "min_severity")) {
+		sub_path(p, sizeof(p), path, "min_severity");
+		if ((rc = get_string(c, o, "min_severity", p, &sev)) < 0)
+			return rc;
+		r->min_severity = severity_bit(sev);
+		if (!r->min_severity || r->min_severity == BW_SEV_UNKNOWN)
+			rc = key_error(c, o, "min_severity", p,
+				       "\"%.60s\" is not a severity (CRITICAL, HIGH, MEDIUM, LOW)", sev);
+		free(sev);
+		if (rc < 0)
+			return rc;
+	}
+	if (json_object_get(o, "ids")) {
+		sub_path(p, sizeof(p), path, "ids");
+		if ((rc = get_strlist(c, o, "ids", p, &r->ids, check_misconfig_id)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int load_image(loadctx *c, const json_t *rule, const char *path, bw_image_rule *r)
 {
 	static const char *const known[] = { "forbid_root_user", "required_labels", "allowed_registries",
@@ -589,7 +637,7 @@ static int load_signature(loadctx *c, const json_t *rule, const char *path, bw_s
 static int load_rule(loadctx *c, const json_t *rules, size_t index, bw_policy_rule *r)
 {
 	static const char *const known[] = { "name", "action", "vulnerabilities", "licenses", "secrets", "image",
-					     "signature", NULL };
+					     "signature", "misconfigurations", NULL };
 	json_t *o = json_array_get(rules, index);
 	char path[PATH_MAX_BYTES], p[PATH_MAX_BYTES], *action = NULL;
 	int rc;
@@ -637,10 +685,11 @@ static int load_rule(loadctx *c, const json_t *rules, size_t index, bw_policy_ru
 	SECTION("secrets", load_secrets, secrets)
 	SECTION("image", load_image, image)
 	SECTION("signature", load_signature, signature)
+	SECTION("misconfigurations", load_misconfigs, misconfigs)
 #undef SECTION
 	if (!any)
 		return item_error(c, rules, index, path, "the rule checks nothing (give it vulnerabilities, "
-				  "licenses, secrets, image or signature)");
+				  "licenses, secrets, image, signature or misconfigurations)");
 	return 0;
 }
 
@@ -741,6 +790,7 @@ void bw_policy_free(bw_policy *p)
 		strlist_free(&r->image.allowed_base_images);
 		strlist_free(&r->signature.keys);
 		strlist_free(&r->signature.attestations);
+		strlist_free(&r->misconfigs.ids);
 	}
 	free(p->rules);
 	for (size_t i = 0; i < p->n_exceptions; i++) {

@@ -72,6 +72,14 @@ typedef struct bw_signature_rule {
 	bw_strlist keys, attestations;
 } bw_signature_rule;
 
+/* misconfigurations: {ids: [...], min_severity: X}: a finding violates when its id
+ * matches one of ids (patterns; none: any id) and its severity is at least min_severity. */
+typedef struct bw_misconfig_rule {
+	bool present;
+	bw_strlist ids;            /* check id patterns (BW-IMG-001, BW-DF-*) */
+	unsigned min_severity;     /* BW_SEV_* bit, 0: any */
+} bw_misconfig_rule;
+
 typedef struct bw_policy_rule {
 	char *name;
 	bw_policy_action action;
@@ -80,6 +88,7 @@ typedef struct bw_policy_rule {
 	bw_secrets_rule secrets;
 	bw_image_rule image;
 	bw_signature_rule signature;
+	bw_misconfig_rule misconfigs;
 } bw_policy_rule;
 
 typedef struct bw_policy_exception {

@@ -108,6 +108,8 @@ int bw_report__junit(FILE *out, const bw_report_view *v)
 		tests += 1 + pol->n_violations;
 		failures += (!pol->verdict || !strcmp(pol->verdict, "fail") ? 1 : 0) + pol_counts[0];
 	}
+	if (v->r->misconfigs)
+		bw_report__misconfig_junit_counts(v->r->misconfigs, &tests, &failures);
 
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", out);
 	snprintf(label, sizeof(label), "bulwark scan %s", v->in->reference);
@@ -253,6 +255,8 @@ int bw_report__junit(FILE *out, const bw_report_view *v)
 		}
 		fputs("  </testsuite>\n", out);
 	}
+	if (v->r->misconfigs)
+		bw_report__misconfig_junit(out, v->r->misconfigs);
 	fputs("</testsuites>\n", out);
 	if (ferror(out))
 		rc = bw_error_set(BW_EINTERNAL, "writing the report failed");

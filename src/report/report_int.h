@@ -152,4 +152,17 @@ int bw_report__licenses_summary_json(bw_jsonw *w, const bw_image *img);
  * license, at most 100 columns wide. */
 int bw_report__licenses_table(FILE *out, const bw_image *img, bool color);
 
+/* The misconfig scanner's parts of each format (report/misconfig.c). */
+void bw_report__misconfig_json(bw_jsonw *w, const bw_misconfigs *m);
+void bw_report__misconfig_summary_json(bw_jsonw *w, const bw_misconfigs *m);
+int bw_report__misconfig_table(FILE *out, const bw_misconfigs *m, bool color);
+/* One SARIF rule per check of the table, in table order. */
+void bw_report__misconfig_sarif_rules(bw_jsonw *w);
+/* A result per finding; rule_base is the index of the first check's rule; image:
+ * targets are image paths (uriBaseId IMAGE_ROOT), else file names. */
+void bw_report__misconfig_sarif_results(bw_jsonw *w, const bw_misconfigs *m, size_t rule_base, bool image);
+void bw_report__misconfig_junit_counts(const bw_misconfigs *m, size_t *tests, size_t *failures);
+void bw_report__misconfig_junit(FILE *out, const bw_misconfigs *m);
+void bw_report__misconfig_html(FILE *f, const bw_misconfigs *m);
+
 #endif

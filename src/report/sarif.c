@@ -402,6 +402,8 @@ int bw_report__sarif(FILE *out, const bw_report_view *v)
 		bw_jw_object_end(&w);
 		bw_jw_object_end(&w);
 	}
+	if (v->r->misconfigs)
+		bw_report__misconfig_sarif_rules(&w);
 	bw_jw_array_end(&w);
 	bw_jw_object_end(&w); /* driver */
 	bw_jw_object_end(&w); /* tool */
@@ -443,6 +445,8 @@ int bw_report__sarif(FILE *out, const bw_report_view *v)
 		bw_jw_object_end(&w);
 		bw_jw_object_end(&w);
 	}
+	if (v->r->misconfigs)
+		bw_report__misconfig_sarif_results(&w, v->r->misconfigs, v->n_rules + n_policy_rules, true);
 	bw_jw_array_end(&w);
 
 	bw_jw_key(&w, "properties");

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bulwark/bulwark.h"
+#include "bulwark/misconfig.h"
 #include "bulwark/scan.h"
 #include "report/report_int.h"
 #include "util/json.h"
@@ -413,6 +414,8 @@ static int scan_json(FILE *out, const bw_report_view *view)
 	}
 	if (r->licenses && rc == 0)
 		rc = bw_report__licenses_json(&w, r->img);
+	if (r->misconfigs)
+		bw_report__misconfig_json(&w, r->misconfigs);
 	if (r->policy)
 		policy_json(&w, r->policy);
 	bw_jw_key(&w, "summary");
@@ -430,6 +433,8 @@ static int scan_json(FILE *out, const bw_report_view *view)
 	}
 	if (r->licenses && rc == 0)
 		rc = bw_report__licenses_summary_json(&w, r->img);
+	if (r->misconfigs)
+		bw_report__misconfig_summary_json(&w, r->misconfigs);
 	if (r->policy)
 		bw_jw_kv_string(&w, "policy_verdict", r->policy->verdict);
 	bw_jw_object_end(&w);
@@ -679,6 +684,8 @@ static int scan_table(FILE *out, const bw_report_view *v)
 	}
 after_vulns:
 	if (r->licenses && bw_report__licenses_table(out, r->img, color) < 0)
+		return -1;
+	if (r->misconfigs && bw_report__misconfig_table(out, r->misconfigs, color) < 0)
 		return -1;
 	if (r->policy)
 		table_policy(out, r->policy, color);

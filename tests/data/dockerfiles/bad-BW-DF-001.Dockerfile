@@ -1,0 +1,3 @@
+FROM debian:12.5@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+USER root
+HEALTHCHECK CMD ["/bin/true"]

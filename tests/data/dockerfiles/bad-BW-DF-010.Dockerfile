@@ -1,0 +1,5 @@
+FROM debian:12.5@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+COPY app /app
+RUN chown -R 10001:10001 /app
+USER 10001
+HEALTHCHECK CMD ["/bin/true"]

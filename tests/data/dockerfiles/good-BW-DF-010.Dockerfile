@@ -1,0 +1,4 @@
+FROM debian:12.5@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+COPY --chown=10001:10001 --chmod=0755 app /app
+USER 10001
+HEALTHCHECK CMD ["/bin/true"]
