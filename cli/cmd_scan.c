@@ -214,7 +214,7 @@ int cmd_scan(int argc, char **argv)
 	/* the account files are read only when something will look at them (the misconfig
 	 * checks, or a policy's forbid_root_user, which resolves names through /etc/passwd) */
 	if (!scan_misconfig && !policy)
-		opts.analyzers = ~BW_ANALYZE_MISCONFIG;
+		opts.analyzers = ~(BW_ANALYZE_MISCONFIG | BW_ANALYZE_DIGESTS); /* digests: only diff and drift ask */
 	if (cli_state_open(&opts, &state) < 0) {
 		status = cli_fail();
 		goto out;
