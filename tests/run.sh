@@ -16,6 +16,11 @@ export TOP
 export SHARED=${SHARED:-$(cd "$TOP/.." && pwd)/shared}
 export TMPROOT=$(mktemp -d)
 trap 'rm -rf "$TMPROOT"' EXIT
+# Every test gets a state store of its own and no layer cache: a cache warmed by one check
+# (or by the user's own scans) would let a later one pass without reading the layers it
+# means to test (tampered blobs, hostile tars). layer_cache.sh, base.sh and platforms.sh
+# turn it back on.
+export BULWARK_NO_CACHE=1 BULWARK_STATE=$TMPROOT/state.sqlite
 results=$TMPROOT/results
 : >"$results"
 
@@ -64,10 +69,6 @@ fi
 
 echo "== integration tests"
 export BULWARK=$TOP/build/bulwark
-# Every test gets its own state store and no layer cache: a cache warmed by one check
-# would let a later one pass without reading the layers it means to test (tampered
-# blobs, hostile tars). tests/integration/layer_cache.sh and base.sh turn it back on.
-export BULWARK_NO_CACHE=1
 if [ -d "$SHARED/fixtures" ]; then
   if FIXTURES=$(tests/lib/fixtures.sh "$SHARED"); then
     export FIXTURES

@@ -3,6 +3,7 @@
 # flaw. bulwark must exit with the documented code, in bounded time, with one line on
 # stderr that names the problem. Run twice by tests/run.sh: release and ASan+UBSan builds.
 . "$(dirname "$0")/../lib/harness.sh"
+export BULWARK_NO_CACHE=1 # every case must read its (tampered) layers, whatever a cache holds
 label=${LABEL:-release}
 cases=$TMPROOT/hostile
 mkdir -p "$cases"
