@@ -1,8 +1,8 @@
 /*
  * crypto/pki.h: the public-key side of OpenSSL for keyless verification
  * (sigstore bundles): public keys, X.509 certificates, chain building at a
- * given time, RFC 3161 timestamp tokens, signature checks, SHA-256 and strict
- * base64. Everything above this header (src/sign/) stays free of OpenSSL.
+ * given time, RFC 3161 timestamp tokens, signature checks, SHA-256 (base64 is
+ * util/base64.h). Everything above this header (src/sign/) stays free of OpenSSL.
  *
  * Conventions: functions return 0 or a negative BW_E* with bw_error_set()
  * naming `what`. A signature that does not verify is BW_EPOLICY (the input
@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "util/base64.h"
 
 /* Hard ceilings on what one certificate may be: a Fulcio leaf is ~2.5 KiB with
  * ~20 extensions; 10,000 extensions is hostile, never a real certificate. */
@@ -30,13 +32,6 @@ typedef struct bw_pki_cert bw_pki_cert;
 /* ---- hashing and encoding ---- */
 void bw_sha256(const void *data, size_t len, uint8_t out[32]);
 
-/*
- * Strict RFC 4648 base64 (standard alphabet, '=' padding required, no
- * whitespace). *out is malloc'd (NUL-terminated, not counted); a decoded
- * length over max_out is an error.
- */
-int bw_b64_strict_decode(const char *what, const char *text, size_t max_out, uint8_t **out,
-		     size_t *out_len);
 
 /* ---- public keys ---- */
 /* SubjectPublicKeyInfo DER; trailing bytes are an error. */

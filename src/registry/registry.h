@@ -28,6 +28,7 @@
 #include "bulwark/registry.h"
 #include "crypto/digest.h"
 #include "http/http.h"
+#include "util/base64.h"
 #include "util/buf.h"
 
 #define BW_REG_MAX_HOST 256
@@ -104,10 +105,6 @@ typedef struct bw_reg_referrers {
 int bw_reg_referrers_parse(const char *what, const void *data, size_t len, bw_reg_referrers *list);
 void bw_reg_referrers_free(bw_reg_referrers *list);
 
-/* Base64 (RFC 4648), for Basic credentials and the "auth" of config.json. */
-char *bw_base64_encode(const void *data, size_t len);
-/* Decoded bytes into a malloc'd NUL-terminated buffer; NULL when invalid. */
-char *bw_base64_decode(const char *text, size_t *len);
 
 /* ------------------------------------------------------- credentials (auth.c) */
 

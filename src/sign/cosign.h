@@ -1,7 +1,7 @@
 /*
  * sign/cosign.h: the internals of key-based signing (issue 10), shared by
  *
- *   codec.c    strict base64 (standard and URL-safe) and PEM blocks
+ *   codec.c    PEM blocks (base64 is util/base64.h)
  *   keys.c     cosign's encrypted private key format, key references
  *              (file, env://VAR, pkcs11:), the signer abstraction
  *   pkcs11.c   RFC 7512 URIs and a PKCS#11 module driven directly (dlopen)
@@ -27,6 +27,7 @@
 #include "bulwark/sign.h"
 #include "crypto/digest.h"
 #include "crypto/sig.h"
+#include "util/base64.h"
 
 #define BW_SIG_MAX_PAYLOAD (128 * 1024)        /* one simple-signing payload */
 #define BW_SIG_MAX_ENVELOPE (32 * 1024 * 1024) /* one DSSE envelope (an SBOM inside) */
@@ -46,13 +47,6 @@
 
 /* ------------------------------------------------------------ codec.c */
 
-/*
- * Strict base64: the standard or (url_ok) URL-safe alphabet, padding
- * optional but correct when present, no whitespace unless ws_ok. Returns a
- * malloc'd buffer (NUL-terminated, not counted) or NULL.
- */
-uint8_t *bw_b64_decode(const char *text, size_t len, bool url_ok, bool ws_ok, size_t *out_len);
-char *bw_b64_encode(const void *data, size_t len);
 /* The body of the first PEM block; *label gets its label (malloc'd). BW_EINPUT when none. */
 int bw_pem_decode(const char *what, const void *text, size_t len, char **label, uint8_t **der, size_t *der_len);
 /* "-----BEGIN LABEL-----\n" + base64 in 64-column lines + END, malloc'd. */

@@ -158,8 +158,8 @@ int bw_dsse_sign(bw_signer *s, const char *type, const void *body, size_t len, c
 		return bw_error_set(BW_EINTERNAL, "out of memory");
 	if ((rc = bw_signer_sign(s, pae, pae_len, &sig, &sig_len)) < 0)
 		goto done;
-	p64 = bw_b64_encode(body, len);
-	s64 = bw_b64_encode(sig, sig_len);
+	p64 = bw_base64_encode(body, len);
+	s64 = bw_base64_encode(sig, sig_len);
 	/* cosign's layout: payloadType, payload, signatures [{keyid "", sig}] */
 	j = json_pack("{s:s,s:s,s:[{s:s,s:s}]}", "payloadType", type, "payload", p64 ? p64 : "", "signatures", "keyid",
 		      "", "sig", s64 ? s64 : "");

@@ -201,9 +201,9 @@ int bw_cosign_key_encrypt(const bw_pkey *k, const char *pass, const char *label,
 	}
 	if ((rc = bw_secretbox_seal(der, der_len, nonce, key, box)) < 0)
 		goto done;
-	s64 = bw_b64_encode(salt, sizeof(salt));
-	n64 = bw_b64_encode(nonce, sizeof(nonce));
-	c64 = bw_b64_encode(box, der_len + BW_SECRETBOX_MAC);
+	s64 = bw_base64_encode(salt, sizeof(salt));
+	n64 = bw_base64_encode(nonce, sizeof(nonce));
+	c64 = bw_base64_encode(box, der_len + BW_SECRETBOX_MAC);
 	j = json_pack("{s:{s:s,s:{s:i,s:i,s:i},s:s},s:{s:s,s:s},s:s}", "kdf", "name", "scrypt", "params", "N", COSIGN_N,
 		      "r", COSIGN_R, "p", COSIGN_P, "salt", s64 ? s64 : "", "cipher", "name", "nacl/secretbox", "nonce",
 		      n64 ? n64 : "", "ciphertext", c64 ? c64 : "");

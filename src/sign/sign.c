@@ -115,7 +115,7 @@ int bw_sign_image(const char *image, const bw_sign_options *o, char *digest_out,
 				  o->key_ref);
 		goto done;
 	}
-	if (!(sig64 = bw_b64_encode(sig, slen))) {
+	if (!(sig64 = bw_base64_encode(sig, slen))) {
 		rc = bw_error_set(BW_EINTERNAL, "out of memory");
 		goto done;
 	}

@@ -51,7 +51,7 @@ static void test_base64(void **state)
 	assert_non_null(d);
 	assert_int_equal(n, 5);
 	free(d);
-	char *e = bw_b64_encode("hello world", 11);
+	char *e = bw_base64_encode("hello world", 11);
 	assert_string_equal(e, "aGVsbG8gd29ybGQ=");
 	free(e);
 }
