@@ -151,28 +151,38 @@ static bool glibc_line(const char *s, size_t n, cursor *c)
 	return c->p < c->end && *c->p != '#';
 }
 
+/* The next line that glibc reads as an entry, as a cursor over it; a line over
+ * the length bound is counted and passed over, and a truncated file's last line
+ * (which may be cut) is not trusted. */
+static bool next_entry(lines *l, bool truncated, cursor *c)
+{
+	const char *s;
+	size_t n;
+
+	while (next_line(l, &s, &n)) {
+		if (truncated && l->p >= l->end)
+			return false;
+		if (n > BW_ACCOUNTS_MAX_LINE) {
+			l->too_long++;
+			continue;
+		}
+		if (glibc_line(s, n, c))
+			return true;
+	}
+	return false;
+}
+
 int bw_accounts__passwd(bw_accounts *a, const char *text, size_t len, bool truncated, char *warn, size_t wn)
 {
 	lines l = { text, text + len, 0, 0, 0 };
-	const char *s;
-	size_t n;
 	bool full = false;
 
 	a->have_passwd = true;
-	while (next_line(&l, &s, &n)) {
-		/* a truncated file's last line may be cut: do not trust it */
-		if (truncated && l.p >= l.end)
-			break;
-		if (n > BW_ACCOUNTS_MAX_LINE) {
-			l.too_long++;
-			continue;
-		}
-		cursor c;
+	cursor c;
+	while (next_entry(&l, truncated, &c)) {
 		const char *name, *pw, *gecos, *home, *shell;
 		size_t nl, pl, gl, hl, sl;
 		uint32_t uid, gid;
-		if (!glibc_line(s, n, &c))
-			continue;
 		string_field(&c, false, &name, &nl);
 		/* NIS compat entries ("+name", "-name"): numbers may be empty, and
 		 * the name alone is an entry */
@@ -241,24 +251,14 @@ static const char *members_list(bw_accounts *a, const char *s, size_t n)
 int bw_accounts__group(bw_accounts *a, const char *text, size_t len, bool truncated, char *warn, size_t wn)
 {
 	lines l = { text, text + len, 0, 0, 0 };
-	const char *s;
-	size_t n;
 	bool full = false;
 
 	a->have_group = true;
-	while (next_line(&l, &s, &n)) {
-		if (truncated && l.p >= l.end)
-			break;
-		if (n > BW_ACCOUNTS_MAX_LINE) {
-			l.too_long++;
-			continue;
-		}
-		cursor c;
+	cursor c;
+	while (next_entry(&l, truncated, &c)) {
 		const char *name, *pw, *members;
 		size_t nl, pl, ml;
 		uint32_t gid;
-		if (!glibc_line(s, n, &c))
-			continue;
 		string_field(&c, false, &name, &nl);
 		bool nis = nl && (name[0] == '+' || name[0] == '-');
 		gid = 0;
@@ -301,24 +301,14 @@ int bw_accounts__group(bw_accounts *a, const char *text, size_t len, bool trunca
 int bw_accounts__shadow(bw_accounts *a, const char *text, size_t len, bool truncated, char *warn, size_t wn)
 {
 	lines l = { text, text + len, 0, 0, 0 };
-	const char *s;
-	size_t n;
 	bool full = false;
 
 	a->have_shadow = true;
-	while (next_line(&l, &s, &n)) {
-		if (truncated && l.p >= l.end)
-			break;
-		if (n > BW_ACCOUNTS_MAX_LINE) {
-			l.too_long++;
-			continue;
-		}
-		cursor c;
+	cursor c;
+	while (next_entry(&l, truncated, &c)) {
 		const char *name, *hash;
 		size_t nl, hl;
 		bool ok = true;
-		if (!glibc_line(s, n, &c))
-			continue;
 		string_field(&c, false, &name, &nl);
 		hash = "";
 		hl = 0;
