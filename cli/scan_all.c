@@ -34,19 +34,21 @@ int cli_scan_all_platforms(int argc, char **argv, const char *reference, const c
 		goto done;
 	}
 	char **args = calloc((size_t)argc + 5, sizeof(*args));
-	char (*files)[sizeof(tmpdir) + 16] = calloc(n, sizeof(*files));
-	int *statuses = calloc(n, sizeof(*statuses));
-	if (!args || !files || !statuses) {
-		free(args);
-		free(files);
-		free(statuses);
+	char **files = calloc(n, sizeof(*files));
+	if (!args || !files) {
 		bw_error_set(BW_EINTERNAL, "out of memory");
 		status = cli_fail();
-		goto done;
+		goto cleanup;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (!(files[i] = malloc(sizeof(tmpdir) + 24))) {
+			bw_error_set(BW_EINTERNAL, "out of memory");
+			status = cli_fail();
+			goto cleanup;
+		}
 	const char *global = g_cli.platform;
 	for (size_t i = 0; i < n; i++) {
-		snprintf(files[i], sizeof(files[i]), "%s/%zu", tmpdir, i);
+		snprintf(files[i], sizeof(tmpdir) + 24, "%s/%zu", tmpdir, i);
 		memcpy(args, argv, (size_t)argc * sizeof(*args));
 		args[argc] = "--platform";
 		args[argc + 1] = platforms[i];
@@ -54,37 +56,34 @@ int cli_scan_all_platforms(int argc, char **argv, const char *reference, const c
 		args[argc + 3] = files[i];
 		args[argc + 4] = NULL;
 		g_cli.platform = platforms[i];
-		statuses[i] = scan(argc + 4, args);
+		rc = scan(argc + 4, args);
 		/* a platform that could not be scanned at all fails the run */
-		if (access(files[i], F_OK) != 0 && !statuses[i])
-			statuses[i] = 5;
-		if (statuses[i] > status)
-			status = statuses[i];
+		if (!rc && access(files[i], F_OK) != 0)
+			rc = 5;
+		if (rc > status)
+			status = rc;
 	}
 	g_cli.platform = global;
-	const char **names = calloc(n, sizeof(*names));
-	if (!names) {
-		bw_error_set(BW_EINTERNAL, "out of memory");
-		status = cli_fail();
-	} else if ((rc = cli_output_open(&out, outpath)) != 0) {
+	if ((rc = cli_output_open(&out, outpath)) != 0) {
 		status = rc;
 	} else {
-		for (size_t i = 0; i < n; i++)
-			names[i] = files[i];
-		bool ok = bw_report_platforms(out.f, format, reference, (const char *const *)platforms, names, n) == 0;
+		bool ok = bw_report_platforms(out.f, format, reference, (const char *const *)platforms,
+					      (const char *const *)files, n) == 0;
 		rc = cli_output_close(&out, ok);
 		if (!ok && rc == 0)
 			rc = cli_fail();
 		if (rc)
 			status = rc;
 	}
-	free(names);
-	for (size_t i = 0; i < n; i++)
-		unlink(files[i]);
+cleanup:
+	for (size_t i = 0; files && i < n; i++) {
+		if (files[i])
+			unlink(files[i]);
+		free(files[i]);
+	}
 	rmdir(tmpdir);
 	free(args);
 	free(files);
-	free(statuses);
 done:
 	for (size_t i = 0; i < n; i++)
 		free(platforms[i]);

@@ -58,6 +58,7 @@ typedef struct bw_layer {
 	bool cache_overflow;     /* too much to record: this layer is not cached */
 	bool from_cache;
 	bw_buf cache_deliveries;
+	uint64_t cache_n_deliveries;
 } bw_layer;
 
 struct bw_image {

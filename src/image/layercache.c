@@ -85,7 +85,9 @@ int bw_layer_cache_record(bw_layer *l, size_t rec, uintptr_t mask, bool truncate
 		b->len = before;
 		l->cache_overflow = true;
 		bw_buf_free(b);
+		return 0;
 	}
+	l->cache_n_deliveries++;
 	return 0;
 }
 
@@ -137,15 +139,7 @@ void bw_layer_cache_store(bw_image *img, bw_layer *l)
 		if (link_len)
 			rc |= bw_buf_append(&payload, r->link, link_len);
 	}
-	/* n_deliveries is implied by the bytes; count them for the dry run's sake */
-	uint64_t n_del = 0;
-	const uint8_t *d = l->cache_deliveries.data;
-	for (size_t at = 0; at + 21 <= l->cache_deliveries.len; n_del++) {
-		uint32_t len = (uint32_t)d[at + 17] | (uint32_t)d[at + 18] << 8 | (uint32_t)d[at + 19] << 16 |
-			       (uint32_t)d[at + 20] << 24;
-		at += 21 + (size_t)len;
-	}
-	rc |= bw_wire_u64(&payload, n_del);
+	rc |= bw_wire_u64(&payload, l->cache_n_deliveries);
 	if (l->cache_deliveries.len)
 		rc |= bw_buf_append(&payload, l->cache_deliveries.data, l->cache_deliveries.len);
 	/* the streaming analyzers' finished states */
