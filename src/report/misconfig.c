@@ -390,23 +390,7 @@ int bw_report_misconfigs(FILE *out, const bw_misconfigs *m, const char *name, bw
 		bw_jw_object_end(&w);
 		return bw_jw_finish(&w) < 0 ? bw_error_set(BW_EINTERNAL, "writing the report failed") : 0;
 	case BW_FORMAT_SARIF:
-		bw_jw_init(&w, out, true);
-		w.html_safe = true;
-		bw_jw_object_begin(&w);
-		bw_jw_kv_string(&w, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-		bw_jw_kv_string(&w, "version", "2.1.0");
-		bw_jw_key(&w, "runs");
-		bw_jw_array_begin(&w);
-		bw_jw_object_begin(&w);
-		bw_jw_key(&w, "tool");
-		bw_jw_object_begin(&w);
-		bw_jw_key(&w, "driver");
-		bw_jw_object_begin(&w);
-		bw_jw_kv_string(&w, "name", "bulwark");
-		bw_jw_kv_string(&w, "version", bw_version());
-		bw_jw_kv_string(&w, "semanticVersion", bw_version());
-		bw_jw_key(&w, "rules");
-		bw_jw_array_begin(&w);
+		bw_report__sarif_open(&w, out);
 		bw_report__misconfig_sarif_rules(&w);
 		bw_jw_array_end(&w);
 		bw_jw_object_end(&w);
@@ -415,10 +399,7 @@ int bw_report_misconfigs(FILE *out, const bw_misconfigs *m, const char *name, bw
 		bw_jw_array_begin(&w);
 		bw_report__misconfig_sarif_results(&w, m, 0, false);
 		bw_jw_array_end(&w);
-		bw_jw_object_end(&w);
-		bw_jw_array_end(&w);
-		bw_jw_object_end(&w);
-		return bw_jw_finish(&w) < 0 ? bw_error_set(BW_EINTERNAL, "writing the report failed") : 0;
+		return bw_report__sarif_close(&w);
 	default:
 		return bw_error_set(BW_EUSAGE, "dockerfile: --format table, json or sarif");
 	}

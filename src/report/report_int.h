@@ -135,6 +135,11 @@ void bw_report__policy_counts(const bw_policy_result *p, size_t counts[3]);
 
 /* One file per format. */
 int bw_report__sarif(FILE *out, const bw_report_view *v);
+/* The SARIF 2.1.0 envelope up to the open tool.driver.rules array; after the rules the
+ * caller closes driver and tool and writes the run's members (results, ...), then
+ * bw_report__sarif_close() ends the run, runs and the document. */
+void bw_report__sarif_open(bw_jsonw *w, FILE *out);
+int bw_report__sarif_close(bw_jsonw *w);
 int bw_report__junit(FILE *out, const bw_report_view *v);
 int bw_report__html(FILE *out, const bw_report_view *v);
 /* The `vulnerabilities` array and policy properties of a CycloneDX BOM (report/cyclonedx.c). */

@@ -309,6 +309,35 @@ static void policy_location(bw_jsonw *w, const char *policy_file)
 	free(rel);
 }
 
+void bw_report__sarif_open(bw_jsonw *w, FILE *out)
+{
+	bw_jw_init(w, out, true);
+	w->html_safe = true;
+	bw_jw_object_begin(w);
+	bw_jw_kv_string(w, "$schema", SARIF_SCHEMA);
+	bw_jw_kv_string(w, "version", "2.1.0");
+	bw_jw_key(w, "runs");
+	bw_jw_array_begin(w);
+	bw_jw_object_begin(w);
+	bw_jw_key(w, "tool");
+	bw_jw_object_begin(w);
+	bw_jw_key(w, "driver");
+	bw_jw_object_begin(w);
+	bw_jw_kv_string(w, "name", "bulwark");
+	bw_jw_kv_string(w, "version", bw_version());
+	bw_jw_kv_string(w, "semanticVersion", bw_version());
+	bw_jw_key(w, "rules");
+	bw_jw_array_begin(w);
+}
+
+int bw_report__sarif_close(bw_jsonw *w)
+{
+	bw_jw_object_end(w); /* run */
+	bw_jw_array_end(w);
+	bw_jw_object_end(w);
+	return bw_jw_finish(w) < 0 ? bw_error_set(BW_EINTERNAL, "writing the report failed") : 0;
+}
+
 int bw_report__sarif(FILE *out, const bw_report_view *v)
 {
 	const bw_policy_result *pol = v->r->policy;
@@ -350,24 +379,7 @@ int bw_report__sarif(FILE *out, const bw_report_view *v)
 		}
 	}
 
-	bw_jw_init(&w, out, true);
-	w.html_safe = true;
-	bw_jw_object_begin(&w);
-	bw_jw_kv_string(&w, "$schema", SARIF_SCHEMA);
-	bw_jw_kv_string(&w, "version", "2.1.0");
-	bw_jw_key(&w, "runs");
-	bw_jw_array_begin(&w);
-	bw_jw_object_begin(&w);
-
-	bw_jw_key(&w, "tool");
-	bw_jw_object_begin(&w);
-	bw_jw_key(&w, "driver");
-	bw_jw_object_begin(&w);
-	bw_jw_kv_string(&w, "name", "bulwark");
-	bw_jw_kv_string(&w, "version", bw_version());
-	bw_jw_kv_string(&w, "semanticVersion", bw_version());
-	bw_jw_key(&w, "rules");
-	bw_jw_array_begin(&w);
+	bw_report__sarif_open(&w, out);
 	for (size_t r = 0; r < v->n_rules; r++)
 		if ((rc = advisory_rule(&w, v, r, order, start[r], start[r + 1])) < 0)
 			goto done;
@@ -461,10 +473,7 @@ int bw_report__sarif(FILE *out, const bw_report_view *v)
 	}
 	bw_jw_object_end(&w);
 
-	bw_jw_object_end(&w); /* run */
-	bw_jw_array_end(&w);
-	bw_jw_object_end(&w);
-	rc = bw_jw_finish(&w) < 0 ? bw_error_set(BW_EINTERNAL, "writing the report failed") : 0;
+	rc = bw_report__sarif_close(&w);
 	goto done;
 oom:
 	rc = bw_error_set(BW_EINTERNAL, "out of memory");
