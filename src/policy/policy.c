@@ -486,28 +486,35 @@ static int load_licenses(loadctx *c, const json_t *rule, const char *path, bw_li
 	return 0;
 }
 
+/* "min_severity": one severity name, as a BW_SEV_* bit; UNKNOWN only where a finding can have it. */
+static int get_min_severity(loadctx *c, const json_t *o, const char *path, bool unknown_ok, unsigned *out)
+{
+	char p[PATH_MAX_BYTES], *sev = NULL;
+	int rc;
+
+	sub_path(p, sizeof(p), path, "min_severity");
+	if ((rc = get_string(c, o, "min_severity", p, &sev)) < 0)
+		return rc;
+	*out = severity_bit(sev);
+	if (!*out || (!unknown_ok && *out == BW_SEV_UNKNOWN))
+		rc = key_error(c, o, "min_severity", p, "\"%.60s\" is not a severity (CRITICAL, HIGH, MEDIUM, LOW%s)",
+			       sev, unknown_ok ? ", UNKNOWN" : "");
+	free(sev);
+	return rc;
+}
+
 static int load_secrets(loadctx *c, const json_t *rule, const char *path, bw_secrets_rule *r)
 {
 	static const char *const known[] = { "min_severity", "categories", NULL };
 	json_t *o;
-	char p[PATH_MAX_BYTES], *sev = NULL;
+	char p[PATH_MAX_BYTES];
 	int rc;
 
 	if ((rc = get_mapping(c, rule, "secrets", path, &o)) < 0 || (rc = check_keys(c, o, path, known)) < 0)
 		return rc;
 	r->present = true;
-	if (json_object_get(o, "min_severity")) {
-		sub_path(p, sizeof(p), path, "min_severity");
-		if ((rc = get_string(c, o, "min_severity", p, &sev)) < 0)
-			return rc;
-		r->min_severity = severity_bit(sev);
-		if (!r->min_severity)
-			rc = key_error(c, o, "min_severity", p,
-				       "\"%.60s\" is not a severity (CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN)", sev);
-		free(sev);
-		if (rc < 0)
-			return rc;
-	}
+	if (json_object_get(o, "min_severity") && (rc = get_min_severity(c, o, path, true, &r->min_severity)) < 0)
+		return rc;
 	if (json_object_get(o, "categories")) {
 		sub_path(p, sizeof(p), path, "categories");
 		if ((rc = get_strlist(c, o, "categories", p, &r->categories, check_plain)) < 0)
@@ -537,24 +544,14 @@ static int load_misconfigs(loadctx *c, const json_t *rule, const char *path, bw_
 {
 	static const char *const known[] = { "ids", "min_severity", NULL };
 	json_t *o;
-	char p[PATH_MAX_BYTES], *sev = NULL;
+	char p[PATH_MAX_BYTES];
 	int rc;
 
 	if ((rc = get_mapping(c, rule, "misconfigurations", path, &o)) < 0 || (rc = check_keys(c, o, path, known)) < 0)
 		return rc;
 	r->present = true;
-	if (json_object_get(o, "min_severity")) {
-		sub_path(p, sizeof(p), path, "min_severity");
-		if ((rc = get_string(c, o, "min_severity", p, &sev)) < 0)
-			return rc;
-		r->min_severity = severity_bit(sev);
-		if (!r->min_severity || r->min_severity == BW_SEV_UNKNOWN)
-			rc = key_error(c, o, "min_severity", p,
-				       "\"%.60s\" is not a severity (CRITICAL, HIGH, MEDIUM, LOW)", sev);
-		free(sev);
-		if (rc < 0)
-			return rc;
-	}
+	if (json_object_get(o, "min_severity") && (rc = get_min_severity(c, o, path, false, &r->min_severity)) < 0)
+		return rc;
 	if (json_object_get(o, "ids")) {
 		sub_path(p, sizeof(p), path, "ids");
 		if ((rc = get_strlist(c, o, "ids", p, &r->ids, check_misconfig_id)) < 0)
