@@ -24,6 +24,8 @@ PACKAGES=(
   isal time bc
   # the HTML report rendered headless (tests/integration/reports.sh)
   chromium
+  # secrets: Hyperscan (one streaming database for every rule) and PCRE2 (captures)
+  libhyperscan-dev libpcre2-dev
 )
 
 # Packages whose only use is a command: a working command installed some other

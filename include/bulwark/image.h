@@ -39,7 +39,7 @@ typedef struct bw_image_options {
 	uint64_t max_layer_bytes;  /* decompressed bytes per layer; 0: default (32 GiB) */
 	uint64_t max_file_bytes;   /* one file in a layer; 0: default (16 GiB) */
 	bool keep_deleted;         /* remember paths removed by whiteouts (bw_image_deleted) */
-	uint32_t analyzers;        /* BW_ANALYZE_* mask of what the layer pass feeds; 0: all */
+	uint32_t analyzers;        /* BW_ANALYZE_* mask of what the layer pass feeds; 0: all but the opt-in ones */
 	/* how to reach registries, for registry references (bulwark/registry.h); NULL: defaults.
 	 * Borrowed: it and its strings must outlive the image. */
 	const struct bw_registry_options *registry;
@@ -48,6 +48,7 @@ typedef struct bw_image_options {
 /* What the layer pass analyzes (the file list and whiteouts are always built). */
 #define BW_ANALYZE_OS       (1u << 0)  /* artifact.os */
 #define BW_ANALYZE_PACKAGES (1u << 1)  /* OS and language packages (bulwark/package.h) */
+#define BW_ANALYZE_SECRETS  (1u << 6)  /* secrets (bulwark/secrets.h); opt-in: not part of 0 ("all") */
 
 #define BW_IMAGE_OPTIONS_INIT { BW_IMAGE_OPTIONS_VERSION, NULL, 0, 0, 0, false, 0, NULL }
 

@@ -8,6 +8,7 @@ extern const bw_analyzer bw_analyzer_rpm;
 extern const bw_analyzer bw_analyzer_java, bw_analyzer_golang, bw_analyzer_cargo;
 extern const bw_analyzer bw_analyzer_python, bw_analyzer_ruby, bw_analyzer_php, bw_analyzer_dotnet;
 extern const bw_analyzer bw_analyzer_node, bw_analyzer_node_lock;
+extern const bw_analyzer bw_analyzer_secrets;
 
 const bw_analyzer *const bw_analyzers[] = {
 	&bw_analyzer_os,
@@ -17,5 +18,6 @@ const bw_analyzer *const bw_analyzers[] = {
 	&bw_analyzer_java, &bw_analyzer_golang, &bw_analyzer_cargo,
 	&bw_analyzer_node, &bw_analyzer_node_lock,
 	&bw_analyzer_python, &bw_analyzer_ruby, &bw_analyzer_php, &bw_analyzer_dotnet,
+	&bw_analyzer_secrets,
 	NULL,
 };
