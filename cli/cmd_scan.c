@@ -9,17 +9,23 @@
 #include "bulwark/package.h"
 #include "bulwark/policy.h"
 #include "bulwark/scan.h"
+#include "bulwark/secrets.h"
 #include "bulwark/vulndb.h"
 #include "cli.h"
 
 static const char usage[] =
 	"usage: bulwark scan IMAGE [--db FILE] [--format table|json|sarif|junit|cyclonedx|html] [-o FILE]\n"
 	"                   [--severity LIST] [--ignore-unfixed] [--exit-code N]\n"
-	"                   [--vex FILE]... [--ignore-file FILE] [--scanners vuln,license]\n"
+	"                   [--vex FILE]... [--ignore-file FILE] [--scanners vuln,license,secret]\n"
+	"                   [--secret-config FILE] [--secret-max-file-size BYTES]\n"
 	"                   [--policy FILE] [--platform os/arch[/variant]]\n"
 	CLI_REGISTRY_USAGE
 	"\n"
-	"--scanners LIST   what to report: vuln (default), license, or both\n"
+	"--scanners LIST   what to report: vuln (default), license, secret (secrets and sensitive\n"
+	"                  data in every layer and in the config; docs/secrets.md), comma-separated\n"
+	"--secret-config F YAML: custom secret rules, allow rules, built-in rules to disable\n"
+	"--secret-max-file-size N  files larger than N bytes (K, M, G suffixes) are not scanned\n"
+	"                  for secrets (default 16M)\n"
 	"--policy FILE     gate on a policy (docs/policy.md): the verdict and its violations are in\n"
 	"                  the report, and a \"fail\" verdict exits 1 (or N of --exit-code)\n"
 	"--severity LIST   keep only these severities (CRITICAL,HIGH,MEDIUM,LOW,UNKNOWN)\n"
@@ -55,6 +61,8 @@ int cmd_scan(int argc, char **argv)
 		{ "ignore-file", required_argument, NULL, 'I' },
 		{ "policy", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "secret-config", required_argument, NULL, 'C' },
+		{ "secret-max-file-size", required_argument, NULL, 'M' },
 		CLI_REGISTRY_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -71,7 +79,10 @@ int cmd_scan(int argc, char **argv)
 	const char *vex[16], *ignore_file = NULL, *policy_path = NULL;
 	size_t n_vex = 0;
 	int exit_code = 0;
-	bool exit_code_set = false, scan_vulns = true, scan_licenses = false;
+	bool exit_code_set = false, scan_vulns = true, scan_licenses = false, scan_secrets = false;
+	const char *secret_config = NULL;
+	bw_secrets_config *scfg = NULL;
+	bw_secrets_options sopts = { 0 };
 	cli_output out;
 	int c, status;
 
@@ -102,7 +113,7 @@ int cmd_scan(int argc, char **argv)
 		case 'S': {
 			/* a comma-separated list; each name once is enough, repeats are harmless */
 			const char *p = optarg;
-			scan_vulns = scan_licenses = false;
+			scan_vulns = scan_licenses = scan_secrets = false;
 			while (*p) {
 				size_t n = strcspn(p, ",");
 				if (n == 0)
@@ -111,13 +122,15 @@ int cmd_scan(int argc, char **argv)
 					scan_vulns = true;
 				else if (n == 7 && !strncmp(p, "license", 7))
 					scan_licenses = true;
+				else if ((n == 6 && !strncmp(p, "secret", 6)) || (n == 7 && !strncmp(p, "secrets", 7)))
+					scan_secrets = true;
 				else
 					return cli_usage("scan: --scanners: \"%.*s\" is not available in this build "
-							 "(vuln, license)", (int)n, p);
+							 "(vuln, license, secret)", (int)n, p);
 				p += n + (p[n] == ',');
 			}
-			if (!scan_vulns && !scan_licenses)
-				return cli_usage("scan: --scanners: name at least one of vuln, license");
+			if (!scan_vulns && !scan_licenses && !scan_secrets)
+				return cli_usage("scan: --scanners: name at least one of vuln, license, secret");
 			break;
 		}
 		case 'P': policy_path = optarg; break;
@@ -127,6 +140,23 @@ int cmd_scan(int argc, char **argv)
 			vex[n_vex++] = optarg;
 			break;
 		case 'I': ignore_file = optarg; break;
+		case 'C': secret_config = optarg; break;
+		case 'M': {
+			char *end;
+			unsigned long long v = strtoull(optarg, &end, 10);
+			unsigned long long mul = 1;
+			if (*end == 'K' || *end == 'k')
+				mul = 1024ULL, end++;
+			else if (*end == 'M' || *end == 'm')
+				mul = 1024ULL * 1024, end++;
+			else if (*end == 'G' || *end == 'g')
+				mul = 1024ULL * 1024 * 1024, end++;
+			if (*end || end == optarg || optarg[0] == '-' || v == 0 || v > (64ULL << 30) / mul)
+				return cli_usage("scan: --secret-max-file-size wants a size from 1 byte to 64G, "
+						 "not \"%s\"", optarg);
+			sopts.max_file_size = v * mul;
+			break;
+		}
 		case 'h': fputs(usage, stdout); return 0;
 		default: {
 			int st = cli_registry_or_usage(c, usage);
@@ -153,6 +183,23 @@ int cmd_scan(int argc, char **argv)
 			bw_policy_free(policy);
 			return cli_fail();
 		}
+	}
+	if ((secret_config || sopts.max_file_size) && !scan_secrets)
+		return cli_usage("scan: --secret-config and --secret-max-file-size need --scanners secret");
+	/* the secret rules are compiled before the image is read: a bad rule file is a usage error */
+	if (scan_secrets) {
+		if (secret_config && bw_secrets_config_load(&scfg, secret_config) < 0) {
+			status = cli_fail();
+			goto out;
+		}
+		sopts.config = scfg;
+		if (bw_secrets_setup(&sopts) < 0) {
+			status = cli_fail();
+			goto out;
+		}
+		/* secret-only scans skip the package databases; the others need them */
+		opts.analyzers = BW_ANALYZE_OS | BW_ANALYZE_SECRETS |
+				 (scan_vulns || scan_licenses || policy ? BW_ANALYZE_PACKAGES : 0);
 	}
 	if (!ignore_file && access(".bulwarkignore", F_OK) == 0)
 		ignore_file = ".bulwarkignore";
@@ -195,7 +242,8 @@ int cmd_scan(int argc, char **argv)
 			bw_image_package_count(img));
 	if ((status = cli_output_open(&out, outpath)) != 0)
 		goto out;
-	bw_scan_results results = { .img = img, .vulns = vulns, .policy = verdict, .licenses = scan_licenses };
+	bw_scan_results results = { .img = img, .vulns = vulns, .policy = verdict, .licenses = scan_licenses,
+				    .secrets = scan_secrets ? bw_image_secrets(img) : NULL };
 	const char *no_color = getenv("NO_COLOR");
 	results.color = format == BW_FORMAT_TABLE && out.f == stdout && isatty(STDOUT_FILENO) &&
 			!(no_color && *no_color);
@@ -209,9 +257,12 @@ int cmd_scan(int argc, char **argv)
 			status = exit_code_set ? exit_code : 1;
 	} else if (status == 0 && exit_code && vulns && bw_vulns_count(vulns) > bw_vulns_suppressed(vulns)) {
 		status = exit_code;
+	} else if (status == 0 && exit_code && bw_secrets_count(results.secrets)) {
+		status = exit_code;
 	}
 out:
 	bw_policy_result_free(verdict);
+	bw_secrets_config_free(scfg);
 	bw_policy_free(policy);
 	bw_suppressions_free(sup);
 	bw_vulns_free(vulns);

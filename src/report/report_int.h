@@ -152,4 +152,17 @@ int bw_report__licenses_summary_json(bw_jsonw *w, const bw_image *img);
  * license, at most 100 columns wide. */
 int bw_report__licenses_table(FILE *out, const bw_image *img, bool color);
 
+/* The secret scanner's sections (report/secrets.c); s may be NULL (no findings). */
+typedef struct bw_secrets bw_secrets;
+void bw_report__secrets_json(bw_jsonw *w, const bw_secrets *s);
+void bw_report__secrets_summary_json(bw_jsonw *w, const bw_secrets *s);
+int bw_report__secrets_table(FILE *out, const bw_secrets *s, bool color);
+/* SARIF: a rule per secret rule that found something, then the results
+ * (ruleIndex = base + the rule's position). */
+int bw_report__secrets_sarif_rules(bw_jsonw *w, const bw_secrets *s);
+int bw_report__secrets_sarif_results(bw_jsonw *w, const bw_secrets *s, size_t base);
+size_t bw_report__secrets_sarif_rule_count(const bw_secrets *s);
+void bw_report__secrets_junit(FILE *out, const bw_secrets *s);
+void bw_report__secrets_html(FILE *out, const bw_secrets *s);
+
 #endif

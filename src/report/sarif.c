@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "crypto/digest.h"
+#include "bulwark/secrets.h"
 #include "report/report_int.h"
 #include "util/redact.h"
 #include "util/strmap.h"
@@ -402,6 +403,8 @@ int bw_report__sarif(FILE *out, const bw_report_view *v)
 		bw_jw_object_end(&w);
 		bw_jw_object_end(&w);
 	}
+	if (v->r->secrets && (rc = bw_report__secrets_sarif_rules(&w, v->r->secrets)) < 0)
+		goto done;
 	bw_jw_array_end(&w);
 	bw_jw_object_end(&w); /* driver */
 	bw_jw_object_end(&w); /* tool */
@@ -443,6 +446,8 @@ int bw_report__sarif(FILE *out, const bw_report_view *v)
 		bw_jw_object_end(&w);
 		bw_jw_object_end(&w);
 	}
+	if (v->r->secrets && (rc = bw_report__secrets_sarif_results(&w, v->r->secrets, v->n_rules + n_policy_rules)) < 0)
+		goto done;
 	bw_jw_array_end(&w);
 
 	bw_jw_key(&w, "properties");
@@ -451,6 +456,8 @@ int bw_report__sarif(FILE *out, const bw_report_view *v)
 	bw_jw_kv_string(&w, "manifest_digest", v->in->manifest_digest);
 	bw_jw_kv_uint(&w, "vulnerabilities", v->shown);
 	bw_jw_kv_uint(&w, "suppressed", v->suppressed);
+	if (v->r->secrets)
+		bw_jw_kv_uint(&w, "secrets", bw_secrets_count(v->r->secrets));
 	if (pol) {
 		bw_jw_kv_string(&w, "policy_verdict", pol->verdict);
 		bw_jw_kv_string(&w, "policy_file", pol->policy);

@@ -13,6 +13,7 @@
 
 #include "bulwark/bulwark.h"
 #include "bulwark/scan.h"
+#include "bulwark/secrets.h"
 #include "report/report_int.h"
 #include "util/json.h"
 #include "util/strmap.h"
@@ -405,6 +406,8 @@ static int scan_json(FILE *out, const bw_report_view *view)
 	}
 	if (r->licenses && rc == 0)
 		rc = bw_report__licenses_json(&w, r->img);
+	if (r->secrets)
+		bw_report__secrets_json(&w, r->secrets);
 	if (r->policy)
 		policy_json(&w, r->policy);
 	bw_jw_key(&w, "summary");
@@ -422,6 +425,8 @@ static int scan_json(FILE *out, const bw_report_view *view)
 	}
 	if (r->licenses && rc == 0)
 		rc = bw_report__licenses_summary_json(&w, r->img);
+	if (r->secrets)
+		bw_report__secrets_summary_json(&w, r->secrets);
 	if (r->policy)
 		bw_jw_kv_string(&w, "policy_verdict", r->policy->verdict);
 	bw_jw_object_end(&w);
@@ -660,6 +665,8 @@ static int scan_table(FILE *out, const bw_report_view *v)
 	}
 after_vulns:
 	if (r->licenses && bw_report__licenses_table(out, r->img, color) < 0)
+		return -1;
+	if (r->secrets && bw_report__secrets_table(out, r->secrets, color) < 0)
 		return -1;
 	if (r->policy)
 		table_policy(out, r->policy, color);

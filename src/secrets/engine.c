@@ -124,8 +124,11 @@ void bw_secret_engine_free(secret_engine *e)
 		return;
 	for (size_t i = 0; e->re && i < e->n_rules; i++)
 		pcre2_code_free(e->re[i]);
-	for (size_t i = 0; i < e->n_allows; i++)
+	for (size_t i = 0; i < e->n_allows; i++) {
 		pcre2_code_free(e->allows[i].re);
+		free(e->allows[i].paths); /* the strings are in owned */
+		free(e->allows[i].rules);
+	}
 	for (size_t i = 0; i < e->n_owned; i++)
 		free(e->owned[i]);
 	free(e->owned);
@@ -221,11 +224,28 @@ int bw_secret_engine_new(secret_engine **out, const bw_secrets_config *cfg, uint
 			goto done;
 		}
 		for (size_t i = 0; i < cfg->n_allows; i++) {
-			e->allows[i] = cfg->allows[i]; /* strings borrowed from cfg: it must outlive the engine */
-			e->allows[i].re = NULL;
-			e->n_allows++;
-			if (cfg->allows[i].regex && !(e->allows[i].re = compile_pcre(cfg->allows[i].regex, err, sizeof(err)))) {
-				rc = bw_error_set(BW_EUSAGE, "secret allow rule %s: regex: %s", cfg->allows[i].id, err);
+			const secret_allow *c = &cfg->allows[i];
+			secret_allow *a = &e->allows[e->n_allows++];
+			/* a deep copy: the config may be freed while the engine lives on */
+			a->id = own(e, c->id);
+			a->paths = calloc(c->n_paths + 1, sizeof(char *));
+			a->rules = calloc(c->n_rules + 1, sizeof(char *));
+			if (!a->id || !a->paths || !a->rules || (c->regex && !(a->regex = own(e, c->regex)))) {
+				rc = bw_error_set(BW_EINTERNAL, "out of memory");
+				goto done;
+			}
+			for (; a->n_paths < c->n_paths; a->n_paths++)
+				if (!(a->paths[a->n_paths] = own(e, c->paths[a->n_paths]))) {
+					rc = bw_error_set(BW_EINTERNAL, "out of memory");
+					goto done;
+				}
+			for (; a->n_rules < c->n_rules; a->n_rules++)
+				if (!(a->rules[a->n_rules] = own(e, c->rules[a->n_rules]))) {
+					rc = bw_error_set(BW_EINTERNAL, "out of memory");
+					goto done;
+				}
+			if (c->regex && !(a->re = compile_pcre(c->regex, err, sizeof(err)))) {
+				rc = bw_error_set(BW_EUSAGE, "secret allow rule %s: regex: %s", c->id, err);
 				goto done;
 			}
 		}
