@@ -20,6 +20,7 @@
 #include "bulwark/package.h"
 #include "bulwark/policy.h"
 #include "bulwark/scan.h"
+#include "bulwark/secrets.h"
 #include "license/license.h"
 #include "policy/glob.h"
 #include "policy/policy_int.h"
@@ -740,6 +741,48 @@ static void eval_image(evalctx *c, const bw_policy_rule *rule)
 	}
 }
 
+/* ------------------------------------------------------------------ secrets */
+
+/* categories name a category ("private-key"), a rule ("aws-access-key-id") or a rule's
+ * vendor prefix ("aws"). */
+static bool secret_selected(const bw_secrets_rule *sr, const bw_secret *s)
+{
+	if (!sr->categories.n)
+		return true;
+	for (size_t i = 0; i < sr->categories.n; i++) {
+		const char *cat = sr->categories.v[i];
+		size_t n = strlen(cat);
+		if (!strcmp(cat, s->category) || !strcmp(cat, s->rule) || (!strncmp(cat, s->rule, n) && s->rule[n] == '-'))
+			return true;
+	}
+	return false;
+}
+
+static void eval_secrets(evalctx *c, const bw_policy_rule *rule)
+{
+	const bw_secrets *s = bw_image_secrets(c->img);
+	const bw_secrets_rule *sr = &rule->secrets;
+
+	if (!s) {
+		add(c->r, rule->name, BW_ACT_INFO, NULL, NULL,
+		    "not evaluated: the secret scanner did not run (--scanners secret)");
+		return;
+	}
+	for (size_t i = 0; i < bw_secrets_count(s); i++) {
+		const bw_secret *x = bw_secrets_at(s, i);
+		if ((sr->min_severity && severity_of(x->severity) < sr->min_severity) || !secret_selected(sr, x))
+			continue;
+		if (x->in_config)
+			add_excepted(c, rule, x->rule, NULL, 0, NULL, "%s (%s, %s) in the image config, %s: %s", x->title,
+				     x->rule, x->severity, x->path, x->match);
+		else
+			add_excepted(c, rule, x->rule, NULL, 0, NULL, "%s (%s, %s) in %.300s line %llu, layer %zu%s: %s",
+				     x->title, x->rule, x->severity, x->path, (unsigned long long)x->line, x->layer + 1,
+				     x->deleted_in_later_layer ? " (deleted by a later layer, still in the image)" : "",
+				     x->match);
+	}
+}
+
 /* ------------------------------------------------------------------ scope */
 
 static bool in_scope(const evalctx *c)
@@ -805,8 +848,7 @@ int bw_policy_evaluate(const bw_policy *p, const bw_image *img, const bw_vulns *
 			if (rule->image.present)
 				eval_image(&c, rule);
 			if (rule->secrets.present)
-				add(r, rule->name, BW_ACT_INFO, NULL, NULL,
-				    "not evaluated: the secret scanner did not run (this build has none)");
+				eval_secrets(&c, rule);
 			if (rule->signature.present)
 				add(r, rule->name, BW_ACT_INFO, NULL, NULL,
 				    "not evaluated: signatures were not verified (this build cannot verify them)");
