@@ -30,7 +30,7 @@ static const char usage[] =
 	"                  the report, and a \"fail\" verdict exits 1 (or N of --exit-code)\n"
 	"--severity LIST   keep only these severities (CRITICAL,HIGH,MEDIUM,LOW,UNKNOWN)\n"
 	"--ignore-unfixed  drop vulnerabilities that have no fixed version\n"
-	"--exit-code N     without --policy: exit with N when any vulnerability is reported;\n"
+	"--exit-code N     without --policy: exit with N when any vulnerability (or secret) is reported;\n"
 	"                  with --policy: the exit status of a \"fail\" verdict (default 1)\n"
 	"--vex FILE        OpenVEX or CycloneDX VEX: not_affected statements suppress findings\n"
 	"--ignore-file F   YAML list of {id, package?, expires?, reason?} (default ./.bulwarkignore)\n"
