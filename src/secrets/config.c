@@ -12,6 +12,7 @@
  *     - {id: fixtures, paths: ["/srv/fixtures/..."], rules: [generic-password], regex: "^test"}
  *   disable: [jwt]
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -265,8 +266,11 @@ int bw_secrets_config_parse(bw_secrets_config **out, const char *what, const voi
 
 	*out = NULL;
 	if ((rc = bw_yaml_parse_lines(what, data, len, SECRETS_MAX_CONFIG_BYTES, 0, &root, &lines)) < 0) {
-		if (rc == BW_EINPUT)
-			rc = bw_error_set(BW_EUSAGE, "%s", bw_error_last()->message);
+		if (rc == BW_EINPUT) {
+			char msg[sizeof(bw_error_last()->message)];
+			snprintf(msg, sizeof(msg), "%s", bw_error_last()->message);
+			rc = bw_error_set(BW_EUSAGE, "%s", msg);
+		}
 		goto done;
 	}
 	c.lines = lines;
