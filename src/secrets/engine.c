@@ -39,6 +39,8 @@ struct secret_engine {
 	uint64_t max_file;
 };
 
+#define REJECTED_KEEP 64
+
 struct secret_scanner {
 	const secret_engine *eng;
 	hs_scratch_t *scratch;
@@ -49,11 +51,16 @@ struct secret_scanner {
 	uint64_t win_off;        /* stream offset of win[0] */
 	size_t chunk_pos;        /* where the piece being scanned starts in win */
 	uint64_t lines_before;   /* newlines in the stream before win[chunk_pos] */
-	size_t counted_pos;      /* win[chunk_pos..] not yet counted into lines_before */
+	uint64_t nl_pos;         /* newlines are counted up to this stream offset ... */
+	uint64_t nl_count;       /* ... and there are this many before it */
 	char *path;
 	bool open;
 	secret_hit *hits;
 	size_t n_hits;
+	/* spans a specific rule matched but its validator refused (a token with a bad
+	 * checksum): a generic rule must not report them either. The last REJECTED_KEEP. */
+	struct { uint64_t start, end; } rejected[REJECTED_KEEP];
+	size_t n_rejected;
 	int err;
 };
 
@@ -199,7 +206,20 @@ int bw_secret_engine_new(secret_engine **out, const bw_secrets_config *cfg, uint
 			goto done;
 		}
 		free(info);
-		if (!(e->re[i] = compile_pcre(r->regex, err, sizeof(err)))) {
+		/* "\z": the re-read must end where Hyperscan's match ended, and a pattern-level
+		 * anchor (unlike PCRE2_ENDANCHORED at match time) keeps the JIT */
+		size_t rl = strlen(r->regex);
+		char *anchored = malloc(rl + 8);
+		if (!anchored) {
+			rc = bw_error_set(BW_EINTERNAL, "out of memory");
+			goto done;
+		}
+		memcpy(anchored, "(?:", 3);
+		memcpy(anchored + 3, r->regex, rl);
+		memcpy(anchored + 3 + rl, ")\\z", 4);
+		e->re[i] = compile_pcre(anchored, err, sizeof(err));
+		free(anchored);
+		if (!e->re[i]) {
 			rc = bw_error_set(BW_EUSAGE, "secret rule %s: regex: %s", r->id, err);
 			goto done;
 		}
@@ -405,8 +425,14 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 	if (r->path_glob && !bw_glob_match(r->path_glob, s->path))
 		return 0;
 	size_t end = (size_t)(to - s->win_off);
-	size_t lo = e->max_width[id] >= end ? 0 : end - e->max_width[id];
-	int m = pcre2_match(e->re[id], (PCRE2_SPTR)s->win, end, lo, PCRE2_ENDANCHORED, s->md, NULL);
+	/* where the match starts: search the last NEAR bytes first (nearly every match is
+	 * short), then as far back as the rule's width and the kept window allow. The cost
+	 * per candidate stays bounded whatever the file holds. */
+	size_t width = e->max_width[id] < SECRETS_KEEP ? e->max_width[id] : SECRETS_KEEP;
+	size_t near = width < SECRETS_NEAR ? width : SECRETS_NEAR;
+	int m = pcre2_match(e->re[id], (PCRE2_SPTR)s->win, end, near >= end ? 0 : end - near, 0, s->md, NULL);
+	if (m <= 0 && width > near)
+		m = pcre2_match(e->re[id], (PCRE2_SPTR)s->win, end, width >= end ? 0 : end - width, 0, s->md, NULL);
 	if (m <= 0)
 		return 0; /* the match started before the kept window (longer than SECRETS_KEEP) */
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
@@ -419,16 +445,42 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 		return 0;
 	const char *sec = (const char *)s->win + a;
 	size_t n = b - a, blen = a < SECRETS_KEYWORD_REACH ? a : SECRETS_KEYWORD_REACH;
-	if (!bw_secret_validate(r, sec, n, (const char *)s->win + a - blen, blen))
+	if (!bw_secret_validate(r, sec, n, (const char *)s->win + a - blen, blen)) {
+		if (strcmp(r->category, "generic") != 0) {
+			uint64_t ra = s->win_off + a, rb = s->win_off + b;
+			size_t k = s->n_rejected++ % REJECTED_KEEP;
+			s->rejected[k].start = ra;
+			s->rejected[k].end = rb;
+			/* a generic hit on the same span may have been reported first (same end offset) */
+			for (size_t i = s->n_hits; i > 0 && s->n_hits - i < 16; i--) {
+				secret_hit *g = &s->hits[i - 1];
+				if (g->start < rb && ra < g->end && !strcmp(e->rules[g->rule].category, "generic")) {
+					memmove(g, g + 1, (s->n_hits - i) * sizeof(*g));
+					s->n_hits--;
+				}
+			}
+		}
 		return 0;
+	}
 	if (e->n_allows && allowed_by_config(e, r, s->path, sec, n, s->md))
 		return 0;
-	/* the line: newlines before the piece being scanned, plus or minus the ones in between */
-	uint64_t line = s->lines_before + 1;
-	if (a >= s->chunk_pos)
-		line += count_nl(s->win + s->chunk_pos, a - s->chunk_pos);
-	else
-		line -= count_nl(s->win + a, s->chunk_pos - a);
+	/* the line: counted on from the last position asked about (matches come in order, so a
+	 * piece is counted about once however many candidates it holds) */
+	uint64_t abs = s->win_off + a;
+	if (abs >= s->nl_pos) {
+		s->nl_count += count_nl(s->win + (s->nl_pos - s->win_off), (size_t)(abs - s->nl_pos));
+		s->nl_pos = abs;
+	}
+	uint64_t line = s->nl_count + 1;
+	if (abs < s->nl_pos)
+		line -= count_nl(s->win + a, (size_t)(s->nl_pos - abs));
+	if (!strcmp(r->category, "generic")) {
+		uint64_t ga = s->win_off + a, gb = s->win_off + b;
+		size_t kept = s->n_rejected < REJECTED_KEEP ? s->n_rejected : REJECTED_KEEP;
+		for (size_t k = 0; k < kept; k++)
+			if (s->rejected[k].start < gb && ga < s->rejected[k].end)
+				return 0;
+	}
 	secret_hit *h = &s->hits[s->n_hits++];
 	h->rule = id;
 	h->line = line;
@@ -443,10 +495,12 @@ int bw_secret_scanner_begin(secret_scanner *s, const char *path)
 	free(s->path);
 	if (!(s->path = strdup(path ? path : "")))
 		return bw_error_set(BW_EINTERNAL, "out of memory");
-	s->win_len = s->chunk_pos = s->counted_pos = 0;
+	s->win_len = s->chunk_pos = 0;
+	s->nl_pos = s->nl_count = 0;
 	s->win_off = 0;
 	s->lines_before = 0;
 	s->n_hits = 0;
+	s->n_rejected = 0;
 	s->err = 0;
 	s->open = true;
 	return 0;
@@ -467,6 +521,8 @@ int bw_secret_scanner_feed(secret_scanner *s, const uint8_t *data, size_t len)
 		memcpy(s->win + s->win_len, data, n);
 		s->chunk_pos = s->win_len;
 		s->win_len += n;
+		s->nl_pos = s->win_off + s->chunk_pos;
+		s->nl_count = s->lines_before;
 		if (hs_scan_stream(s->stream, (const char *)s->win + s->chunk_pos, (unsigned)n, 0, s->scratch, on_match,
 				   s) != HS_SUCCESS)
 			return bw_error_set(BW_EINTERNAL, "%s: the secret matcher failed", s->path);

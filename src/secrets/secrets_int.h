@@ -23,6 +23,8 @@
 
 /* Bytes of history kept before each chunk: the longest match we can re-read. */
 #define SECRETS_KEEP           4096
+/* Bytes searched back first for where a match starts (then up to SECRETS_KEEP). */
+#define SECRETS_NEAR           320
 /* Chunks larger than this are fed in pieces (the window is KEEP + 2 * CHUNK). */
 #define SECRETS_CHUNK          65536
 /* Bytes before a match searched for a rule's keywords. */

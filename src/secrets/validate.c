@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #include <zlib.h>
@@ -15,29 +16,45 @@
 
 double bw_secret_entropy(const char *s, size_t n)
 {
-	size_t count[256] = { 0 };
+	uint32_t count[256];
+	unsigned char seen[256];
+	size_t n_seen = 0;
 	double h = 0;
 
 	if (n == 0)
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		count[(unsigned char)s[i]]++;
-	for (size_t c = 0; c < 256; c++) {
-		if (!count[c])
-			continue;
-		double p = (double)count[c] / (double)n;
+	/* only the symbols present are touched: candidates are short, the alphabet is not */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bool fresh = true;
+		for (size_t k = 0; k < n_seen && fresh; k++)
+			fresh = seen[k] != c;
+		if (fresh) {
+			seen[n_seen++] = c;
+			count[c] = 0;
+		}
+		count[c]++;
+	}
+	for (size_t k = 0; k < n_seen; k++) {
+		double p = (double)count[seen[k]] / (double)n;
 		h -= p * log2(p);
 	}
 	return h;
 }
 
+/* Case-insensitive substring test; word is lower case. Lowers at most 4 KiB of s into a
+ * buffer once per call and lets memmem do the search. */
 static bool icontains(const char *s, size_t n, const char *word)
 {
+	char low[SECRETS_KEEP + 64];
 	size_t w = strlen(word);
-	for (size_t i = 0; i + w <= n; i++)
-		if (!strncasecmp(s + i, word, w))
-			return true;
-	return false;
+	if (n > sizeof(low))
+		n = sizeof(low);
+	if (w > n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char)tolower((unsigned char)s[i]);
+	return memmem(low, n, word, w) != NULL;
 }
 
 bool bw_secret_placeholder(const char *s, size_t n)
@@ -50,6 +67,7 @@ bool bw_secret_placeholder(const char *s, size_t n)
 					      "placeholder", "your_", "your-", "dummy", "redacted", "sample",
 					      "process.env", "os.environ", "getenv", "env[", "lookup(", "<%", "%}",
 					      "fake", "secretkeyref" };
+	char low[SECRETS_KEEP + 64];
 
 	if (n == 0)
 		return true;
@@ -58,8 +76,11 @@ bool bw_secret_placeholder(const char *s, size_t n)
 	for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
 		if (strlen(exact[i]) == n && !strncasecmp(s, exact[i], n))
 			return true;
+	size_t ln = n < sizeof(low) ? n : sizeof(low);
+	for (size_t i = 0; i < ln; i++)
+		low[i] = (char)tolower((unsigned char)s[i]);
 	for (size_t i = 0; i < sizeof(inside) / sizeof(inside[0]); i++)
-		if (icontains(s, n, inside[i]))
+		if (memmem(low, ln, inside[i], strlen(inside[i])))
 			return true;
 	size_t same = 1;
 	for (size_t i = 1; i < n; i++)
@@ -358,7 +379,8 @@ static bool keyword_near(const char *keywords, const char *s, size_t n, const ch
 		size_t len = strcspn(k, "|");
 		char word[64];
 		if (len && len < sizeof(word)) {
-			memcpy(word, k, len);
+			for (size_t i = 0; i < len; i++)
+				word[i] = (char)tolower((unsigned char)k[i]);
 			word[len] = '\0';
 			if (icontains(before, before_len, word) || icontains(s, n, word))
 				return true;
@@ -375,7 +397,7 @@ bool bw_secret_validate(const secret_rule *r, const char *s, size_t n, const cha
 	if (r->min_entropy > 0 && bw_secret_entropy(s, n) < r->min_entropy)
 		return false;
 	/* documentation examples (AWS's AKIAIOSFODNN7EXAMPLE and friends) */
-	if (icontains(s, n, "EXAMPLE"))
+	if (icontains(s, n, "example"))
 		return false;
 	switch (r->validator) {
 	case VAL_NONE:
