@@ -30,6 +30,7 @@ bench: build
 	@bench/inspect.sh
 	@bench/scan.sh
 	@bench/registry.sh
+	@bench/secrets.sh
 
 install: build
 	meson install -C $(BUILD)

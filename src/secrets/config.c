@@ -194,8 +194,9 @@ static int load_rule(cfgctx *c, const json_t *o, size_t idx, secret_rule *r)
 	if (s) {
 		char *end;
 		double v = strtod(s, &end);
+		bool trailing = *end != '\0';
 		free(s);
-		if (*end || !(v >= 0 && v <= 8))
+		if (trailing || !(v >= 0 && v <= 8))
 			return cfg_error(c, o, "entropy", where, "entropy: wants bits per byte, 0 to 8");
 		r->min_entropy = v;
 	}
