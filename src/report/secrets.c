@@ -48,7 +48,7 @@ void bw_report__secrets_json(bw_jsonw *w, const bw_secrets *s)
 			bw_jw_key(w, "line");
 			bw_jw_null(w);
 		} else {
-			bw_jw_kv_uint(w, "layer_index", x->layer);
+			bw_jw_kv_uint(w, "layer_index", x->layer + 1); /* 1-based, as files[] and packages[] */
 			bw_jw_kv_uint(w, "line", x->line);
 		}
 		bw_jw_kv_bool(w, "deleted_in_later_layer", x->deleted_in_later_layer);

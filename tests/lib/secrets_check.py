@@ -47,7 +47,7 @@ for item in planted:
     for added in item["added_in_layers"]:
         idx = added["index"] - 1
         hits = [s for s in secrets if s["path"] == item["path"] and s["line"] == item["line"]
-                and s["layer_index"] == idx and s["layer"] == diff_ids[idx]]
+                and s["layer_index"] == idx + 1 and s["layer"] == diff_ids[idx]]
         if not hits:
             print("MISS %s: nothing at %s:%d in layer %d" % (name, item["path"], item["line"], idx + 1))
             bad += 1
