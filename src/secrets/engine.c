@@ -21,7 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "bulwark/errors.h"
+#include "crypto/digest.h"
 #include "policy/glob.h"
 #include "secrets/secrets_int.h"
 
@@ -81,6 +87,136 @@ static bool path_allowed(const char *path)
 		if (bw_glob_match(allow_paths[i], path))
 			return true;
 	return false;
+}
+
+/* ------------------------------------------------------------ the compiled-database cache */
+
+/*
+ * Compiling ~100 expressions costs a quarter of a second, as much as reading a
+ * small image. The database is cached in $XDG_CACHE_HOME/bulwark/secrets (or
+ * ~/.cache/...), named by the SHA-256 of the Hyperscan version and every
+ * expression with its flags and id, so a different rule set or library never
+ * loads a stale file. BULWARK_SECRETS_CACHE=0 turns the cache off. Any failure
+ * (no HOME, unwritable, a file Hyperscan refuses) falls back to compiling.
+ */
+#define CACHE_MAX_BYTES (64u << 20)
+
+static bool cache_dir(char *out, size_t n)
+{
+	const char *off = getenv("BULWARK_SECRETS_CACHE"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	int w;
+	if (off && !strcmp(off, "0"))
+		return false;
+	if (xdg && *xdg == '/')
+		w = snprintf(out, n, "%s/bulwark/secrets", xdg);
+	else if (home && *home == '/')
+		w = snprintf(out, n, "%s/.cache/bulwark/secrets", home);
+	else
+		return false;
+	return w > 0 && (size_t)w < n;
+}
+
+static void cache_key(const char *const *exprs, const unsigned *flags, size_t n, char out[80])
+{
+	bw_hasher *h = bw_hasher_new(BW_SHA256);
+	bw_digest d;
+	out[0] = '\0';
+	if (!h)
+		return;
+	const char *v = hs_version();
+	bw_hasher_update(h, v, strlen(v) + 1);
+	for (size_t i = 0; i < n; i++) {
+		char num[32];
+		int k = snprintf(num, sizeof(num), "%zu:%u:", i, flags[i]);
+		bw_hasher_update(h, num, (size_t)k);
+		bw_hasher_update(h, exprs[i], strlen(exprs[i]) + 1);
+	}
+	bw_hasher_final(h, &d);
+	bw_hasher_free(h);
+	snprintf(out, 80, "%.71s", strchr(d.text, ':') ? strchr(d.text, ':') + 1 : d.text);
+}
+
+static hs_database_t *cache_load(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	hs_database_t *db = NULL;
+	char *buf = NULL;
+	size_t got = 0;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > CACHE_MAX_BYTES ||
+	    !(buf = malloc((size_t)st.st_size)))
+		goto done;
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r <= 0)
+			goto done;
+		got += (size_t)r;
+	}
+	if (hs_deserialize_database(buf, got, &db) != HS_SUCCESS)
+		db = NULL;
+done:
+	free(buf);
+	close(fd);
+	return db;
+}
+
+static void cache_store(const char *dir, const char *path, const hs_database_t *db)
+{
+	char *bytes = NULL, tmp[4200], parent[4096];
+	size_t len = 0;
+	int fd;
+
+	/* the directory and its parents, best effort */
+	snprintf(parent, sizeof(parent), "%s", dir);
+	for (char *p = parent + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(parent, 0700);
+			*p = '/';
+		}
+	mkdir(parent, 0700);
+	if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0) {
+		size_t off = 0;
+		while (off < len) {
+			ssize_t w = write(fd, bytes + off, len - off);
+			if (w <= 0)
+				break;
+			off += (size_t)w;
+		}
+		/* rename() makes the file appear whole or not at all */
+		if (close(fd) == 0 && off == len && rename(tmp, path) == 0)
+			tmp[0] = '\0';
+		if (tmp[0])
+			unlink(tmp);
+	}
+	free(bytes);
+}
+
+/* hs_compile_multi, through the cache. */
+static hs_error_t compile_cached(const char *const *exprs, const unsigned *flags, const unsigned *ids, size_t n,
+				 hs_database_t **db, hs_compile_error_t **cerr)
+{
+	char dir[4096], key[80], path[4200];
+	bool cache = cache_dir(dir, sizeof(dir));
+	hs_error_t err;
+
+	if (cache) {
+		cache_key(exprs, flags, n, key);
+		cache = key[0] && snprintf(path, sizeof(path), "%s/%s.hsdb", dir, key) < (int)sizeof(path);
+	}
+	if (cache && (*db = cache_load(path)))
+		return HS_SUCCESS;
+	err = hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_STREAM, NULL, db, cerr);
+	if (err == HS_SUCCESS && cache)
+		cache_store(dir, path, *db);
+	return err;
 }
 
 /* ------------------------------------------------------------ compiling */
@@ -228,7 +364,7 @@ int bw_secret_engine_new(secret_engine **out, const bw_secrets_config *cfg, uint
 		rc = bw_error_set(BW_EUSAGE, "secret rules: every rule is disabled");
 		goto done;
 	}
-	if (hs_compile_multi(exprs, flags, ids, (unsigned)e->n_rules, HS_MODE_STREAM, NULL, &e->db, &cerr) != HS_SUCCESS) {
+	if (compile_cached(exprs, flags, ids, e->n_rules, &e->db, &cerr) != HS_SUCCESS) {
 		const char *id = cerr && cerr->expression >= 0 && (size_t)cerr->expression < e->n_rules
 					 ? e->rules[cerr->expression].id : "(all)";
 		rc = bw_error_set(BW_EUSAGE, "secret rule %s: regex: %s", id, cerr ? cerr->message : "does not compile");

@@ -695,6 +695,41 @@ static void test_public_api(void **state)
 	free(t);
 }
 
+/* The compiled-database cache: written once, loaded after, a corrupt file is recompiled. */
+static void test_cache(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/bw-secrets-cache-XXXXXX", cmd[256], path[512];
+	secret_engine *e = NULL;
+	found f;
+	assert_non_null(mkdtemp(dir));
+	setenv("XDG_CACHE_HOME", dir, 1);
+	rng_state = 21;
+	char *t = expand("k: gh" "p_{gh}\n");
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(bw_secret_engine_new(&e, NULL, 0), 0);
+		scan_with(e, "/x", t, 7, &f);
+		assert_int_equal(f.n, 1);
+		assert_string_equal(f.rule[0], "github-pat-classic");
+		bw_secret_engine_free(e);
+		/* one database file, then garbage in it: the next engine must not care */
+		snprintf(cmd, sizeof(cmd), "ls %s/bulwark/secrets/*.hsdb 2>/dev/null | wc -l", dir);
+		FILE *p = popen(cmd, "r");
+		assert_non_null(p);
+		assert_non_null(fgets(path, sizeof(path), p));
+		pclose(p);
+		assert_int_equal(atoi(path), 1);
+		snprintf(cmd, sizeof(cmd), "for f in %s/bulwark/secrets/*.hsdb; do head -c %d /dev/urandom >\"$f\"; done",
+			 dir, round == 0 ? 0 : 5000);
+		if (round < 2)
+			assert_int_equal(system(cmd), 0);
+	}
+	free(t);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	unsetenv("XDG_CACHE_HOME");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -707,6 +742,7 @@ int main(void)
 		cmocka_unit_test(test_dedupe_and_allow),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_public_api),
+		cmocka_unit_test(test_cache),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
