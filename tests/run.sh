@@ -76,16 +76,23 @@ if [ -d "$SHARED/fixtures" ]; then
     say "not ok - fixtures: build-images.sh failed"
   fi
 fi
-# TESTS may hold several globs, space-separated
+# TESTS may hold several globs, space-separated; each must match a script
+read -r -a patterns <<<"${TESTS:-*}"
 scripts=()
-for pat in ${TESTS:-*}; do
-  scripts+=(tests/integration/$pat.sh)
-done
-for t in "${scripts[@]}"; do
-  if [ ! -f "$t" ]; then
-    say "not ok - $t: no such integration script (TESTS=$TESTS)"
-    continue
+shopt -s nullglob
+for pat in "${patterns[@]}"; do
+  matched=()
+  for t in tests/integration/$pat.sh; do
+    # a word without glob characters survives nullglob: keep only real files
+    [ -f "$t" ] && matched+=("$t")
+  done
+  if [ ${#matched[@]} = 0 ]; then
+    say "not ok - TESTS glob '$pat' matches no script in tests/integration/"
   fi
+  scripts+=("${matched[@]}")
+done
+shopt -u nullglob
+for t in "${scripts[@]}"; do
   echo "-- $t"
   out=$TMPROOT/integ.out
   # each script gets a scratch folder of its own: names inside cannot collide
