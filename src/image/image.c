@@ -766,20 +766,22 @@ static void *scan_worker(void *arg)
 	}
 }
 
-static int merge_layer(bw_image *img, bw_layer *l)
+int bw_layer_merge_into(bw_fs *fs, bw_layer *l)
 {
-	for (size_t k = 0; k < l->n_recs; k++) {
-		const bw_layer_rec *r = &l->recs[k];
-		if (r->kind != BW_REC_ENTRY && bw_fs_whiteout(img->fs, (bw_rec_kind)r->kind, r->path, (uint32_t)l->index) < 0)
+	bw_reclog_iter it;
+	bw_layer_rec r;
+
+	bw_reclog_iter_init(&l->recs, &it);
+	while (bw_reclog_next(&it, &r))
+		if (r.kind != BW_REC_ENTRY && bw_fs_whiteout(fs, (bw_rec_kind)r.kind, r.path, (uint32_t)l->index) < 0)
 			return BW_EINTERNAL;
-	}
-	for (size_t k = 0; k < l->n_recs; k++) {
-		const bw_layer_rec *r = &l->recs[k];
-		if (r->kind != BW_REC_ENTRY)
+	bw_reclog_iter_init(&l->recs, &it);
+	while (bw_reclog_next(&it, &r)) {
+		if (r.kind != BW_REC_ENTRY)
 			continue;
-		bw_entry e = { .path = r->path, .path_len = r->path_len, .type = r->type, .mode = r->mode,
-			       .uid = r->uid, .gid = r->gid, .size = r->size, .link = r->link, .layer = l->index };
-		if (bw_fs_add(img->fs, &e) < 0)
+		bw_entry e = { .path = r.path, .path_len = r.path_len, .type = r.type, .mode = r.mode,
+			       .uid = r.uid, .gid = r.gid, .size = r.size, .link = r.link, .layer = l->index };
+		if (bw_fs_add(fs, &e) < 0)
 			return BW_EINTERNAL;
 	}
 	return 0;
@@ -820,6 +822,11 @@ int bw_image_scan(bw_image *img)
 		n_threads = 64;
 	if (n_threads > img->n_layers)
 		n_threads = img->n_layers ? img->n_layers : 1;
+	/* The bottom layer goes straight into the merged tree (image_int.h, direct_fs). */
+	if (!img->fs && !(img->fs = bw_fs_new(img->opts.keep_deleted)))
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	if (img->n_layers > 0)
+		img->layers[0].direct_fs = img->fs;
 	atomic_init(&job.next, 0);
 	size_t started = 0;
 	for (; started < n_threads; started++)
@@ -851,12 +858,9 @@ int bw_image_scan(bw_image *img)
 		if (rc < 0)
 			goto done;
 	}
-	if (!(img->fs = bw_fs_new(img->opts.keep_deleted))) {
-		rc = bw_error_set(BW_EINTERNAL, "out of memory");
-		goto done;
-	}
 	for (size_t i = 0; i < img->n_layers; i++) {
-		if ((rc = merge_layer(img, &img->layers[i])) < 0)
+		/* a direct layer's records, if any, were kept for the cache only */
+		if (!img->layers[i].direct_fs && (rc = bw_layer_merge_into(img->fs, &img->layers[i])) < 0)
 			goto done;
 		bw_layer_release(&img->layers[i]);
 	}
@@ -946,7 +950,7 @@ const bw_image_info *bw_image_get_info(const bw_image *cimg)
 	in->os_version = img->os_version;
 	in->os_codename = img->os_codename;
 	in->os_pretty_name = img->os_pretty_name;
-	in->n_files = img->fs ? bw_fs_count(img->fs) : 0;
+	in->n_files = img->fs && img->scanned ? bw_fs_count(img->fs) : 0;
 	in->base_annotation_name = img->base_annotation_name;
 	in->base_annotation_digest = img->base_annotation_digest;
 	in->base_name = img->base_name;
@@ -974,7 +978,7 @@ static int file_cb(const bw_fsnode *n, void *arg)
 int bw_image_files(const bw_image *img, int (*fn)(const bw_file_info *f, void *ctx), void *ctx)
 {
 	walk_ctx w = { .img = img, .fn = fn, .ctx = ctx };
-	if (!img->fs)
+	if (!img->fs || !img->scanned)
 		return bw_error_set(BW_EUSAGE, "bw_image_files: the image has not been scanned");
 	return bw_fs_walk(img->fs, file_cb, &w);
 }
@@ -989,7 +993,7 @@ static int deleted_cb(const bw_fs_deleted *d, void *arg)
 int bw_image_deleted(const bw_image *img, int (*fn)(const bw_deleted_info *d, void *ctx), void *ctx)
 {
 	walk_ctx w = { .img = img, .dfn = fn, .ctx = ctx };
-	if (!img->fs)
+	if (!img->fs || !img->scanned)
 		return bw_error_set(BW_EUSAGE, "bw_image_deleted: the image has not been scanned");
 	return bw_fs_walk_deleted(img->fs, deleted_cb, &w);
 }

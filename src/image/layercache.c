@@ -124,8 +124,10 @@ void bw_layer_cache_store(bw_image *img, bw_layer *l)
 	rc |= bw_wire_u64(&payload, l->file_bytes);
 	rc |= bw_wire_u64(&payload, l->tar_bytes);
 	rc |= bw_wire_u64(&payload, l->n_recs);
-	for (size_t i = 0; i < l->n_recs && rc == 0; i++) {
-		const bw_layer_rec *r = &l->recs[i];
+	bw_reclog_iter it;
+	bw_layer_rec rec, *r = &rec;
+	bw_reclog_iter_init(&l->recs, &it);
+	while (rc == 0 && bw_reclog_next(&it, &rec)) {
 		size_t link_len = r->link ? strlen(r->link) : 0;
 		rc |= bw_wire_u8(&payload, r->kind);
 		rc |= bw_wire_u8(&payload, (uint8_t)r->type);
@@ -175,6 +177,62 @@ out:
 /* ------------------------------------------------------------ replay */
 
 /*
+ * One record of the payload into r, its strings copied (NUL-terminated) into
+ * path and link; -1 when it is malformed.
+ */
+static int next_rec(bw_cursor *c, bw_layer_rec *r, char *path, char *link)
+{
+	r->kind = bw_cursor_u8(c);
+	r->type = (char)bw_cursor_u8(c);
+	r->mode = bw_cursor_u32(c);
+	r->uid = bw_cursor_u64(c);
+	r->gid = bw_cursor_u64(c);
+	r->size = bw_cursor_u64(c);
+	r->path_len = bw_cursor_u32(c);
+	const uint8_t *p = r->path_len <= BW_MAX_PATH_BYTES ? bw_cursor_take(c, r->path_len) : NULL;
+	uint32_t link_len = bw_cursor_u32(c);
+	const uint8_t *lk = link_len && link_len - 1 <= BW_MAX_PATH_BYTES ? bw_cursor_take(c, link_len - 1) : NULL;
+	if (c->bad || !p || r->path_len == 0 || p[0] != '/' || memchr(p, 0, r->path_len) || r->kind > BW_REC_OPAQUE ||
+	    (link_len && (!lk || memchr(lk, 0, link_len - 1))))
+		return -1;
+	memcpy(path, p, r->path_len);
+	path[r->path_len] = '\0';
+	r->path = path;
+	r->link = NULL;
+	if (link_len) {
+		memcpy(link, lk, link_len - 1);
+		link[link_len - 1] = '\0';
+		r->link = link;
+	}
+	return 0;
+}
+
+/*
+ * A replayed direct layer (layer 0, image_int.h): its entries into the tree,
+ * once the whole replay has succeeded. Its markers remove nothing.
+ */
+static int replay_direct(bw_layer *l, const uint8_t *data, size_t len)
+{
+	bw_cursor c = { data, len, false };
+	char path[BW_MAX_PATH_BYTES + 2], link[BW_MAX_PATH_BYTES + 2];
+	bw_layer_rec r;
+
+	bw_cursor_take(&c, 8 + 3 * 8);
+	uint64_t n_recs = bw_cursor_u64(&c);
+	for (uint64_t i = 0; i < n_recs; i++) {
+		if (next_rec(&c, &r, path, link) < 0)
+			return -1;
+		if (r.kind != BW_REC_ENTRY)
+			continue;
+		bw_entry e = { .path = r.path, .path_len = r.path_len, .type = r.type, .mode = r.mode,
+			       .uid = r.uid, .gid = r.gid, .size = r.size, .link = r.link, .layer = l->index };
+		if (bw_fs_add(l->direct_fs, &e) < 0)
+			return BW_EINTERNAL;
+	}
+	return 0;
+}
+
+/*
  * One walk over the payload. With apply false it only checks that every
  * record and delivery is well formed and in bounds; with apply true it
  * rebuilds the layer's records and hands the deliveries to the analyzers.
@@ -191,51 +249,44 @@ static int replay(bw_image *img, bw_layer *l, const uint8_t *data, size_t len, b
 	uint64_t entries = bw_cursor_u64(&c), file_bytes = bw_cursor_u64(&c), tar_bytes = bw_cursor_u64(&c), n_recs = bw_cursor_u64(&c);
 	if (c.bad || n_recs > BW_DEFAULT_MAX_ENTRIES + 1ULL)
 		return -1;
-	size_t first_rec = l->n_recs;
+	bw_cursor recs_at = c; /* deliveries find their record again from here */
 	for (uint64_t i = 0; i < n_recs; i++) {
-		bw_entry e = { 0 };
-		uint8_t kind = bw_cursor_u8(&c);
-		e.type = (char)bw_cursor_u8(&c);
-		e.mode = bw_cursor_u32(&c);
-		e.uid = bw_cursor_u64(&c);
-		e.gid = bw_cursor_u64(&c);
-		e.size = bw_cursor_u64(&c);
-		uint32_t path_len = bw_cursor_u32(&c);
-		const uint8_t *p = path_len <= BW_MAX_PATH_BYTES ? bw_cursor_take(&c, path_len) : NULL;
-		uint32_t link_len = bw_cursor_u32(&c);
-		const uint8_t *lk = link_len && link_len - 1 <= BW_MAX_PATH_BYTES ? bw_cursor_take(&c, link_len - 1) : NULL;
-		if (c.bad || !p || path_len == 0 || p[0] != '/' || memchr(p, 0, path_len) || kind > BW_REC_OPAQUE ||
-		    (link_len && (!lk || memchr(lk, 0, link_len - 1))) || link_len > BW_MAX_PATH_BYTES + 1)
+		bw_layer_rec r;
+		if (next_rec(&c, &r, path, link) < 0)
 			return -1;
-		if (!apply)
-			continue;
-		memcpy(path, p, path_len);
-		path[path_len] = '\0';
-		if (link_len) {
-			memcpy(link, lk, link_len - 1);
-			link[link_len - 1] = '\0';
-			e.link = link;
-		}
-		if ((rc = bw_layer_add_record(l, (bw_rec_kind)kind, &e, path, path_len)) < 0)
+		if (!apply || l->direct_fs)
+			continue; /* a direct layer's records go to the tree after the replay succeeded */
+		bw_entry e = { .type = r.type, .mode = r.mode, .uid = r.uid, .gid = r.gid, .size = r.size,
+			       .link = r.link };
+		if ((rc = bw_layer_add_record(l, (bw_rec_kind)r.kind, &e, r.path, r.path_len)) < 0)
 			return rc;
 	}
-	uint64_t n_del = bw_cursor_u64(&c);
+	uint64_t n_del = bw_cursor_u64(&c), at = 0; /* recs_at is before record number at */
+	bool have_prev = false;
+	uint64_t prev = 0;
 	for (uint64_t i = 0; i < n_del; i++) {
 		uint64_t rec = bw_cursor_u64(&c), mask = bw_cursor_u64(&c);
 		bool truncated = bw_cursor_u8(&c) != 0;
 		uint32_t n = bw_cursor_u32(&c);
 		const uint8_t *content = bw_cursor_take(&c, n);
-		if (c.bad || rec >= n_recs || (img->n_analyzers < 64 && mask >> img->n_analyzers) ||
-		    n > BW_MAX_ANALYZER_CONTENT)
+		/* the pass records deliveries in member order, one per member at most */
+		if (c.bad || rec >= n_recs || (have_prev && rec <= prev) ||
+		    (img->n_analyzers < 64 && mask >> img->n_analyzers) || n > BW_MAX_ANALYZER_CONTENT)
 			return -1;
+		have_prev = true;
+		prev = rec;
 		if (!apply)
 			continue;
-		const bw_layer_rec *r = &l->recs[first_rec + rec];
-		const char *slash = strrchr(r->path, '/');
+		bw_layer_rec r;
+		do {
+			if (next_rec(&recs_at, &r, path, link) < 0)
+				return -1;
+		} while (at++ < rec);
+		const char *slash = strrchr(r.path, '/');
 		bw_entry e = {
-			.path = r->path, .path_len = r->path_len, .name = slash ? slash + 1 : r->path,
-			.type = r->type, .mode = r->mode, .uid = r->uid, .gid = r->gid, .size = r->size,
-			.link = r->link, .layer = l->index,
+			.path = r.path, .path_len = r.path_len, .name = slash ? slash + 1 : r.path,
+			.type = r.type, .mode = r.mode, .uid = r.uid, .gid = r.gid, .size = r.size,
+			.link = r.link, .layer = l->index,
 		};
 		/* exactly what dispatch() in layer.c hands each analyzer */
 		for (size_t a = 0; a < img->n_analyzers; a++) {
@@ -316,7 +367,8 @@ int bw_layer_cache_load(bw_image *img, bw_layer *l)
 	size_t got = ZSTD_decompress(data, (size_t)size, packed, packed_len);
 	if (ZSTD_isError(got) || got != size || replay(img, l, data, got, false) < 0)
 		goto bad;
-	if ((rc = bw_layer_states_new(img, l)) < 0 || (rc = replay(img, l, data, got, true)) < 0) {
+	if ((rc = bw_layer_states_new(img, l)) < 0 || (rc = replay(img, l, data, got, true)) < 0 ||
+	    (l->direct_fs && (rc = replay_direct(l, data, got)) < 0)) {
 		if (rc == BW_EINTERNAL) {
 			l->rc = rc;
 			l->err = *bw_error_last();
