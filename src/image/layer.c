@@ -81,11 +81,17 @@ static uint8_t *producer_slot(pass *p, size_t *idx)
 	return stop ? NULL : r->buf[*idx];
 }
 
-static void producer_publish(pass *p, size_t len)
+/*
+ * The producer hashes what it decompressed (the diff_id) before handing it
+ * over: the consumer (tar headers, the merged tree) is the longer half of
+ * the pipeline, so the hashing belongs on this side.
+ */
+static void producer_publish(pass *p, const uint8_t *slot, size_t len)
 {
 	ring *r = &p->r;
 	if (len == 0)
 		return;
+	bw_hasher_update(p->diff_hasher, slot, len);
 	pthread_mutex_lock(&r->mu);
 	r->len[(r->head + r->count) % NSLOTS] = len;
 	r->count++;
@@ -152,7 +158,7 @@ static void *producer_main(void *arg)
 			off += used;
 			slot_fill += made;
 			if (slot_fill == CHUNK) {
-				producer_publish(p, slot_fill);
+				producer_publish(p, slot, slot_fill);
 				slot = NULL;
 				slot_fill = 0;
 			} else if (used == 0 && made == 0) {
@@ -172,7 +178,7 @@ static void *producer_main(void *arg)
 		}
 		slot_fill += made;
 		if (slot_fill == CHUNK) {
-			producer_publish(p, slot_fill);
+			producer_publish(p, slot, slot_fill);
 			slot = NULL;
 			slot_fill = 0;
 		}
@@ -180,7 +186,7 @@ static void *producer_main(void *arg)
 			break;
 	}
 	if (slot && slot_fill && decode_rc == 0 && integrity_rc == 0)
-		producer_publish(p, slot_fill);
+		producer_publish(p, slot, slot_fill);
 	if (integrity_rc == 0 && decode_rc == 0 && decoding && bw_decoder_finish(dec) < 0) {
 		decode_rc = bw_error_last()->code;
 		decode_err = *bw_error_last();
@@ -254,7 +260,6 @@ static ssize_t next_chunk(pass *p, const uint8_t **out)
 	p->holding = true;
 	pthread_mutex_unlock(&r->mu);
 
-	bw_hasher_update(p->diff_hasher, *out, len);
 	p->layer->tar_bytes += len;
 	if (p->layer->tar_bytes > p->max_layer_bytes) {
 		bw_error_set(BW_EINPUT, "%s: decompresses to more than the limit of %llu bytes (--max-layer-size)",
