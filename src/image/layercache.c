@@ -109,68 +109,143 @@ static void cache_key(const bw_image *img, const bw_layer *l, char *key, size_t 
 	snprintf(key, n, "%s/%.16s", l->diff_id.text, bw_digest_hex(&d));
 }
 
+/*
+ * The payload is compressed as it is written, in batches: at a million
+ * members it is some 60 MB, and holding it whole (and its growth by
+ * doubling) next to the merged tree was most of a cache-filling scan's peak.
+ */
+typedef struct packer {
+	ZSTD_CCtx *cctx;
+	bw_buf batch;        /* written, not yet compressed */
+	uint8_t *out;
+	size_t out_len, out_cap;
+	uint64_t fed;
+} packer;
+
+#define BATCH_BYTES (256u << 10)
+
+static int pack_stream(packer *k, const void *data, size_t len, ZSTD_EndDirective end)
+{
+	ZSTD_inBuffer in = { data, len, 0 };
+	for (;;) {
+		size_t room = ZSTD_CStreamOutSize();
+		if (k->out_cap - k->out_len < room) {
+			size_t cap = k->out_cap ? k->out_cap * 2 : 4 * room;
+			if (cap > MAX_PAYLOAD_BYTES)
+				return -1;
+			uint8_t *o = realloc(k->out, cap);
+			if (!o)
+				return -1;
+			k->out = o;
+			k->out_cap = cap;
+		}
+		ZSTD_outBuffer out = { k->out, k->out_cap, k->out_len };
+		size_t left = ZSTD_compressStream2(k->cctx, &out, &in, end);
+		k->out_len = out.pos;
+		if (ZSTD_isError(left))
+			return -1;
+		if (end == ZSTD_e_end ? left == 0 : in.pos == in.size)
+			break;
+	}
+	k->fed += len;
+	return 0;
+}
+
+static int pack_flush(packer *k, ZSTD_EndDirective end)
+{
+	int rc = pack_stream(k, k->batch.data, k->batch.len, end);
+	bw_buf_reset(&k->batch);
+	return rc;
+}
+
+/* Large runs (the recorded deliveries) go to the compressor without a copy. */
+static int pack_bytes(packer *k, const void *data, size_t len)
+{
+	if (len < BATCH_BYTES)
+		return bw_buf_append(&k->batch, data, len) < 0 ? -1 : 0;
+	if (pack_flush(k, ZSTD_e_continue) < 0)
+		return -1;
+	return pack_stream(k, data, len, ZSTD_e_continue);
+}
+
+static size_t rec_wire_bytes(const bw_layer_rec *r)
+{
+	return 1 + 1 + 4 + 8 + 8 + 8 + 4 + r->path_len + 4 + (r->link ? strlen(r->link) : 0);
+}
+
 void bw_layer_cache_store(bw_image *img, bw_layer *l)
 {
-	bw_buf payload = BW_BUF_INIT(MAX_PAYLOAD_BYTES);
-	uint8_t *packed = NULL;
+	packer k = { .batch = BW_BUF_INIT(2 * BATCH_BYTES + 2 * BW_MAX_PATH_BYTES + 64) };
+	bw_buf saved = BW_BUF_INIT(MAX_PAYLOAD_BYTES);
 	char key[BW_DIGEST_TEXT_MAX + 32];
+	bw_reclog_iter it;
+	bw_layer_rec rec, *r = &rec;
 	int rc = 0;
 
 	if (!l->cache_recording || l->cache_overflow || l->rc < 0)
 		goto out;
-	rc |= bw_buf_append(&payload, "BWLC", 4);
-	rc |= bw_wire_u32(&payload, CACHE_FORMAT);
-	rc |= bw_wire_u64(&payload, l->entries);
-	rc |= bw_wire_u64(&payload, l->file_bytes);
-	rc |= bw_wire_u64(&payload, l->tar_bytes);
-	rc |= bw_wire_u64(&payload, l->n_recs);
-	bw_reclog_iter it;
-	bw_layer_rec rec, *r = &rec;
-	bw_reclog_iter_init(&l->recs, &it);
-	while (rc == 0 && bw_reclog_next(&it, &rec)) {
-		size_t link_len = r->link ? strlen(r->link) : 0;
-		rc |= bw_wire_u8(&payload, r->kind);
-		rc |= bw_wire_u8(&payload, (uint8_t)r->type);
-		rc |= bw_wire_u32(&payload, r->mode);
-		rc |= bw_wire_u64(&payload, r->uid);
-		rc |= bw_wire_u64(&payload, r->gid);
-		rc |= bw_wire_u64(&payload, r->size);
-		rc |= bw_wire_u32(&payload, r->path_len);
-		rc |= bw_buf_append(&payload, r->path, r->path_len);
-		rc |= bw_wire_u32(&payload, r->link ? (uint32_t)link_len + 1 : 0);
-		if (link_len)
-			rc |= bw_buf_append(&payload, r->link, link_len);
-	}
-	rc |= bw_wire_u64(&payload, l->cache_n_deliveries);
-	if (l->cache_deliveries.len)
-		rc |= bw_buf_append(&payload, l->cache_deliveries.data, l->cache_deliveries.len);
-	/* the streaming analyzers' finished states */
+	/* the streaming analyzers' finished states, first: their size goes in the frame header */
 	uint32_t n_saved = 0;
 	for (size_t i = 0; i < img->n_analyzers; i++)
 		n_saved += img->analyzers[i]->save != NULL;
-	rc |= bw_wire_u32(&payload, n_saved);
+	rc |= bw_wire_u32(&saved, n_saved);
 	for (size_t i = 0; i < img->n_analyzers && rc == 0; i++) {
 		const bw_analyzer *a = img->analyzers[i];
 		if (!a->save)
 			continue;
-		rc |= bw_wire_u32(&payload, (uint32_t)i);
-		rc |= a->save(l->states[i], &payload) < 0 ? -1 : 0;
+		rc |= bw_wire_u32(&saved, (uint32_t)i);
+		rc |= a->save(l->states[i], &saved) < 0 ? -1 : 0;
 	}
-	if (rc != 0)
-		goto out; /* too big to cache: not an error */
-	size_t cap = ZSTD_compressBound(payload.len);
-	if (!(packed = malloc(cap)))
-		goto out;
-	size_t packed_len = ZSTD_compress(packed, cap, payload.data, payload.len, 3);
-	if (ZSTD_isError(packed_len))
-		goto out;
+	uint64_t total = 4 + 4 + 4 * 8 + 8 + l->cache_deliveries.len + saved.len;
+	bw_reclog_iter_init(&l->recs, &it);
+	while (bw_reclog_next(&it, &rec))
+		total += rec_wire_bytes(r);
+	if (rc != 0 || total > MAX_PAYLOAD_BYTES || !(k.cctx = ZSTD_createCCtx()) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(k.cctx, ZSTD_c_compressionLevel, 3)) ||
+	    ZSTD_isError(ZSTD_CCtx_setPledgedSrcSize(k.cctx, total)))
+		goto out; /* too big to cache, or no memory: not an error */
+
+	rc |= bw_buf_append(&k.batch, "BWLC", 4);
+	rc |= bw_wire_u32(&k.batch, CACHE_FORMAT);
+	rc |= bw_wire_u64(&k.batch, l->entries);
+	rc |= bw_wire_u64(&k.batch, l->file_bytes);
+	rc |= bw_wire_u64(&k.batch, l->tar_bytes);
+	rc |= bw_wire_u64(&k.batch, l->n_recs);
+	bw_reclog_iter_init(&l->recs, &it);
+	while (rc == 0 && bw_reclog_next(&it, &rec)) {
+		size_t link_len = r->link ? strlen(r->link) : 0;
+		rc |= bw_wire_u8(&k.batch, r->kind);
+		rc |= bw_wire_u8(&k.batch, (uint8_t)r->type);
+		rc |= bw_wire_u32(&k.batch, r->mode);
+		rc |= bw_wire_u64(&k.batch, r->uid);
+		rc |= bw_wire_u64(&k.batch, r->gid);
+		rc |= bw_wire_u64(&k.batch, r->size);
+		rc |= bw_wire_u32(&k.batch, r->path_len);
+		rc |= bw_buf_append(&k.batch, r->path, r->path_len);
+		rc |= bw_wire_u32(&k.batch, r->link ? (uint32_t)link_len + 1 : 0);
+		if (link_len)
+			rc |= bw_buf_append(&k.batch, r->link, link_len);
+		if (rc == 0 && k.batch.len >= BATCH_BYTES)
+			rc |= pack_flush(&k, ZSTD_e_continue);
+	}
+	rc |= bw_wire_u64(&k.batch, l->cache_n_deliveries);
+	if (rc == 0 && l->cache_deliveries.len)
+		rc |= pack_bytes(&k, l->cache_deliveries.data, l->cache_deliveries.len);
+	if (rc == 0)
+		rc |= pack_bytes(&k, saved.data, saved.len);
+	if (rc == 0)
+		rc |= pack_flush(&k, ZSTD_e_end);
+	if (rc != 0 || k.fed != total)
+		goto out; /* the size promised in the frame header is checked by zstd, and here */
 	cache_key(img, l, key, sizeof(key));
-	if (bw_state_cache_put(img->opts.layer_cache, key, l->diff_id.text, packed, packed_len,
+	if (bw_state_cache_put(img->opts.layer_cache, key, l->diff_id.text, k.out, k.out_len,
 			       img->opts.cache_max_bytes ? img->opts.cache_max_bytes : DEFAULT_CACHE_BYTES) < 0)
 		bw_warn("%s: layer %zu: not cached: %s", img->name, l->index + 1, bw_error_last()->message);
 out:
-	free(packed);
-	bw_buf_free(&payload);
+	ZSTD_freeCCtx(k.cctx);
+	free(k.out);
+	bw_buf_free(&k.batch);
+	bw_buf_free(&saved);
 	bw_buf_free(&l->cache_deliveries);
 }
 
