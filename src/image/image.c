@@ -735,10 +735,42 @@ int bw_image_platforms(const char *reference, const bw_image_options *opts, char
 
 /* ------------------------------------------------------------ the scan */
 
+/*
+ * Layers are merged into the tree in order as soon as they and every layer
+ * below them are done, by whichever worker finished the last of them: a
+ * layer's records live only until then, not until the slowest layer ends.
+ */
 typedef struct scan_job {
 	bw_image *img;
 	atomic_size_t next;
+	pthread_mutex_t merge_mu;
+	bool *done;      /* per layer: its pass (or replay) has finished */
+	size_t merged;   /* layers 0..merged-1 are in the tree */
+	bool failed;     /* a layer failed: nothing more is merged */
 } scan_job;
+
+static void layer_finished(scan_job *job, size_t i)
+{
+	bw_image *img = job->img;
+
+	pthread_mutex_lock(&job->merge_mu);
+	job->done[i] = true;
+	if (img->layers[i].rc < 0)
+		job->failed = true;
+	while (!job->failed && job->merged < img->n_layers && job->done[job->merged]) {
+		bw_layer *m = &img->layers[job->merged];
+		/* a direct layer's records, if any, were kept for the cache only */
+		if (!m->direct_fs && bw_layer_merge_into(img->fs, m) < 0) {
+			m->rc = bw_error_last()->code < 0 ? bw_error_last()->code : BW_EINTERNAL;
+			m->err = *bw_error_last();
+			job->failed = true;
+			break;
+		}
+		bw_layer_release(m);
+		job->merged++;
+	}
+	pthread_mutex_unlock(&job->merge_mu);
+}
 
 static void *scan_worker(void *arg)
 {
@@ -749,8 +781,10 @@ static void *scan_worker(void *arg)
 		if (i >= img->n_layers)
 			return NULL;
 		bw_layer *l = &img->layers[i];
-		if (l->skipped)
+		if (l->skipped) {
+			layer_finished(job, i);
 			continue;
+		}
 		if (img->ref.transport == BW_TRANSPORT_ROOTFS_DIR) {
 			bw_rootfs_pass(img, l);
 		} else if (bw_layer_cache_usable(img)) {
@@ -760,6 +794,7 @@ static void *scan_worker(void *arg)
 		} else {
 			bw_layer_pass(img, l);
 		}
+		layer_finished(job, i);
 		/* A failed layer fails the scan: the others need not finish. */
 		if (l->rc < 0)
 			atomic_store(&job->next, img->n_layers);
@@ -827,6 +862,9 @@ int bw_image_scan(bw_image *img)
 		return bw_error_set(BW_EINTERNAL, "out of memory");
 	if (img->n_layers > 0)
 		img->layers[0].direct_fs = img->fs;
+	if (!(job.done = calloc(img->n_layers + 1, sizeof(*job.done))))
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	pthread_mutex_init(&job.merge_mu, NULL);
 	atomic_init(&job.next, 0);
 	size_t started = 0;
 	for (; started < n_threads; started++)
@@ -836,6 +874,8 @@ int bw_image_scan(bw_image *img)
 		scan_worker(&job);
 	for (size_t i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
+	pthread_mutex_destroy(&job.merge_mu);
+	free(job.done);
 
 	/* Report the lowest failing layer, so the message does not depend on timing. */
 	for (size_t i = 0; i < img->n_layers; i++)
@@ -858,11 +898,9 @@ int bw_image_scan(bw_image *img)
 		if (rc < 0)
 			goto done;
 	}
-	for (size_t i = 0; i < img->n_layers; i++) {
-		/* a direct layer's records, if any, were kept for the cache only */
-		if (!img->layers[i].direct_fs && (rc = bw_layer_merge_into(img->fs, &img->layers[i])) < 0)
-			goto done;
-		bw_layer_release(&img->layers[i]);
+	if (job.merged != img->n_layers) { /* every layer succeeded, so every one was merged */
+		rc = bw_error_set(BW_EINTERNAL, "%s: %zu of %zu layers merged", img->name, job.merged, img->n_layers);
+		goto done;
 	}
 	for (size_t a = 0; a < img->n_analyzers; a++) {
 		const bw_analyzer *an = img->analyzers[a];
