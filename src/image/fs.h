@@ -34,6 +34,8 @@ typedef struct bw_fsnode {
 	 * change what the link holds). NULL for a dangling link. */
 	const char *data_path;
 	uint32_t data_layer;
+	uint32_t hash;     /* fs.c: the path's hash, for the path table */
+	uint32_t path_len;
 } bw_fsnode;
 
 typedef struct bw_fs bw_fs;

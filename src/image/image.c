@@ -735,10 +735,42 @@ int bw_image_platforms(const char *reference, const bw_image_options *opts, char
 
 /* ------------------------------------------------------------ the scan */
 
+/*
+ * Layers are merged into the tree in order as soon as they and every layer
+ * below them are done, by whichever worker finished the last of them: a
+ * layer's records live only until then, not until the slowest layer ends.
+ */
 typedef struct scan_job {
 	bw_image *img;
 	atomic_size_t next;
+	pthread_mutex_t merge_mu;
+	bool *done;      /* per layer: its pass (or replay) has finished */
+	size_t merged;   /* layers 0..merged-1 are in the tree */
+	bool failed;     /* a layer failed: nothing more is merged */
 } scan_job;
+
+static void layer_finished(scan_job *job, size_t i)
+{
+	bw_image *img = job->img;
+
+	pthread_mutex_lock(&job->merge_mu);
+	job->done[i] = true;
+	if (img->layers[i].rc < 0)
+		job->failed = true;
+	while (!job->failed && job->merged < img->n_layers && job->done[job->merged]) {
+		bw_layer *m = &img->layers[job->merged];
+		/* a direct layer's records, if any, were kept for the cache only */
+		if (!m->direct_fs && bw_layer_merge_into(img->fs, m) < 0) {
+			m->rc = bw_error_last()->code < 0 ? bw_error_last()->code : BW_EINTERNAL;
+			m->err = *bw_error_last();
+			job->failed = true;
+			break;
+		}
+		bw_layer_release(m);
+		job->merged++;
+	}
+	pthread_mutex_unlock(&job->merge_mu);
+}
 
 static void *scan_worker(void *arg)
 {
@@ -749,8 +781,10 @@ static void *scan_worker(void *arg)
 		if (i >= img->n_layers)
 			return NULL;
 		bw_layer *l = &img->layers[i];
-		if (l->skipped)
+		if (l->skipped) {
+			layer_finished(job, i);
 			continue;
+		}
 		if (img->ref.transport == BW_TRANSPORT_ROOTFS_DIR) {
 			bw_rootfs_pass(img, l);
 		} else if (bw_layer_cache_usable(img)) {
@@ -760,26 +794,29 @@ static void *scan_worker(void *arg)
 		} else {
 			bw_layer_pass(img, l);
 		}
+		layer_finished(job, i);
 		/* A failed layer fails the scan: the others need not finish. */
 		if (l->rc < 0)
 			atomic_store(&job->next, img->n_layers);
 	}
 }
 
-static int merge_layer(bw_image *img, bw_layer *l)
+int bw_layer_merge_into(bw_fs *fs, bw_layer *l)
 {
-	for (size_t k = 0; k < l->n_recs; k++) {
-		const bw_layer_rec *r = &l->recs[k];
-		if (r->kind != BW_REC_ENTRY && bw_fs_whiteout(img->fs, (bw_rec_kind)r->kind, r->path, (uint32_t)l->index) < 0)
+	bw_reclog_iter it;
+	bw_layer_rec r;
+
+	bw_reclog_iter_init(&l->recs, &it);
+	while (bw_reclog_next(&it, &r))
+		if (r.kind != BW_REC_ENTRY && bw_fs_whiteout(fs, (bw_rec_kind)r.kind, r.path, (uint32_t)l->index) < 0)
 			return BW_EINTERNAL;
-	}
-	for (size_t k = 0; k < l->n_recs; k++) {
-		const bw_layer_rec *r = &l->recs[k];
-		if (r->kind != BW_REC_ENTRY)
+	bw_reclog_iter_init(&l->recs, &it);
+	while (bw_reclog_next(&it, &r)) {
+		if (r.kind != BW_REC_ENTRY)
 			continue;
-		bw_entry e = { .path = r->path, .path_len = r->path_len, .type = r->type, .mode = r->mode,
-			       .uid = r->uid, .gid = r->gid, .size = r->size, .link = r->link, .layer = l->index };
-		if (bw_fs_add(img->fs, &e) < 0)
+		bw_entry e = { .path = r.path, .path_len = r.path_len, .type = r.type, .mode = r.mode,
+			       .uid = r.uid, .gid = r.gid, .size = r.size, .link = r.link, .layer = l->index };
+		if (bw_fs_add(fs, &e) < 0)
 			return BW_EINTERNAL;
 	}
 	return 0;
@@ -820,6 +857,14 @@ int bw_image_scan(bw_image *img)
 		n_threads = 64;
 	if (n_threads > img->n_layers)
 		n_threads = img->n_layers ? img->n_layers : 1;
+	/* The bottom layer goes straight into the merged tree (image_int.h, direct_fs). */
+	if (!img->fs && !(img->fs = bw_fs_new(img->opts.keep_deleted)))
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	if (img->n_layers > 0)
+		img->layers[0].direct_fs = img->fs;
+	if (!(job.done = calloc(img->n_layers + 1, sizeof(*job.done))))
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	pthread_mutex_init(&job.merge_mu, NULL);
 	atomic_init(&job.next, 0);
 	size_t started = 0;
 	for (; started < n_threads; started++)
@@ -829,6 +874,8 @@ int bw_image_scan(bw_image *img)
 		scan_worker(&job);
 	for (size_t i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
+	pthread_mutex_destroy(&job.merge_mu);
+	free(job.done);
 
 	/* Report the lowest failing layer, so the message does not depend on timing. */
 	for (size_t i = 0; i < img->n_layers; i++)
@@ -851,14 +898,9 @@ int bw_image_scan(bw_image *img)
 		if (rc < 0)
 			goto done;
 	}
-	if (!(img->fs = bw_fs_new(img->opts.keep_deleted))) {
-		rc = bw_error_set(BW_EINTERNAL, "out of memory");
+	if (job.merged != img->n_layers) { /* every layer succeeded, so every one was merged */
+		rc = bw_error_set(BW_EINTERNAL, "%s: %zu of %zu layers merged", img->name, job.merged, img->n_layers);
 		goto done;
-	}
-	for (size_t i = 0; i < img->n_layers; i++) {
-		if ((rc = merge_layer(img, &img->layers[i])) < 0)
-			goto done;
-		bw_layer_release(&img->layers[i]);
 	}
 	for (size_t a = 0; a < img->n_analyzers; a++) {
 		const bw_analyzer *an = img->analyzers[a];
@@ -946,7 +988,7 @@ const bw_image_info *bw_image_get_info(const bw_image *cimg)
 	in->os_version = img->os_version;
 	in->os_codename = img->os_codename;
 	in->os_pretty_name = img->os_pretty_name;
-	in->n_files = img->fs ? bw_fs_count(img->fs) : 0;
+	in->n_files = img->fs && img->scanned ? bw_fs_count(img->fs) : 0;
 	in->base_annotation_name = img->base_annotation_name;
 	in->base_annotation_digest = img->base_annotation_digest;
 	in->base_name = img->base_name;
@@ -974,7 +1016,7 @@ static int file_cb(const bw_fsnode *n, void *arg)
 int bw_image_files(const bw_image *img, int (*fn)(const bw_file_info *f, void *ctx), void *ctx)
 {
 	walk_ctx w = { .img = img, .fn = fn, .ctx = ctx };
-	if (!img->fs)
+	if (!img->fs || !img->scanned)
 		return bw_error_set(BW_EUSAGE, "bw_image_files: the image has not been scanned");
 	return bw_fs_walk(img->fs, file_cb, &w);
 }
@@ -989,7 +1031,7 @@ static int deleted_cb(const bw_fs_deleted *d, void *arg)
 int bw_image_deleted(const bw_image *img, int (*fn)(const bw_deleted_info *d, void *ctx), void *ctx)
 {
 	walk_ctx w = { .img = img, .dfn = fn, .ctx = ctx };
-	if (!img->fs)
+	if (!img->fs || !img->scanned)
 		return bw_error_set(BW_EUSAGE, "bw_image_deleted: the image has not been scanned");
 	return bw_fs_walk_deleted(img->fs, deleted_cb, &w);
 }

@@ -19,9 +19,14 @@
 #include "util/buf.h"
 #include "util/strmap.h"
 
-/* One record per tar member, kept from the layer pass until the merge. */
+/*
+ * One record per tar member, kept from the layer pass until the merge. The
+ * records live in a log of varint-packed bytes (layer.c): about 10 bytes plus
+ * the path per member instead of a 56-byte struct and an arena string, read
+ * back in order as bw_layer_rec views whose strings point into the log.
+ */
 typedef struct bw_layer_rec {
-	const char *path;  /* in the layer's arena */
+	const char *path;  /* NUL-terminated, in the log */
 	const char *link;
 	uint64_t size, uid, gid;
 	uint32_t mode;
@@ -29,6 +34,21 @@ typedef struct bw_layer_rec {
 	char type;
 	unsigned char kind; /* bw_rec_kind */
 } bw_layer_rec;
+
+typedef struct bw_reclog_block bw_reclog_block;
+
+typedef struct bw_reclog {
+	bw_reclog_block *head, *tail;
+} bw_reclog;
+
+typedef struct bw_reclog_iter {
+	const bw_reclog_block *block;
+	size_t off;
+} bw_reclog_iter;
+
+void bw_reclog_iter_init(const bw_reclog *log, bw_reclog_iter *it);
+/* The next record in the order they were added; false at the end. */
+bool bw_reclog_next(bw_reclog_iter *it, bw_layer_rec *out);
 
 typedef struct bw_layer {
 	size_t index;
@@ -46,9 +66,12 @@ typedef struct bw_layer {
 
 	/* results of the layer pass */
 	uint64_t entries, file_bytes, tar_bytes;
-	bw_layer_rec *recs;
-	size_t n_recs, cap_recs;
-	bw_arena mem;
+	bw_reclog recs;
+	size_t n_recs;
+	/* Layer 0 (nothing below it, so its whiteouts remove nothing): entries go
+	 * straight into the merged filesystem during the pass instead of into recs
+	 * (which then only fill when the layer cache records). NULL otherwise. */
+	bw_fs *direct_fs;
 	void **states;           /* one per analyzer */
 	int rc;
 	bw_error err;
@@ -128,6 +151,8 @@ int bw_rootfs_pass(bw_image *img, bw_layer *layer);
 void bw_layer_release(bw_layer *layer);
 /* Appends one tar member's record to the layer (layer.c; also the cache's replay). */
 int bw_layer_add_record(bw_layer *l, bw_rec_kind kind, const bw_entry *e, const char *path, size_t path_len);
+/* Applies a layer's records to fs: its whiteouts first, then its entries (image.c). */
+int bw_layer_merge_into(bw_fs *fs, bw_layer *l);
 /* Creates the analyzers' per-layer states (layer.c). */
 int bw_layer_states_new(bw_image *img, bw_layer *l);
 

@@ -81,11 +81,17 @@ static uint8_t *producer_slot(pass *p, size_t *idx)
 	return stop ? NULL : r->buf[*idx];
 }
 
-static void producer_publish(pass *p, size_t len)
+/*
+ * The producer hashes what it decompressed (the diff_id) before handing it
+ * over: the consumer (tar headers, the merged tree) is the longer half of
+ * the pipeline, so the hashing belongs on this side.
+ */
+static void producer_publish(pass *p, const uint8_t *slot, size_t len)
 {
 	ring *r = &p->r;
 	if (len == 0)
 		return;
+	bw_hasher_update(p->diff_hasher, slot, len);
 	pthread_mutex_lock(&r->mu);
 	r->len[(r->head + r->count) % NSLOTS] = len;
 	r->count++;
@@ -152,7 +158,7 @@ static void *producer_main(void *arg)
 			off += used;
 			slot_fill += made;
 			if (slot_fill == CHUNK) {
-				producer_publish(p, slot_fill);
+				producer_publish(p, slot, slot_fill);
 				slot = NULL;
 				slot_fill = 0;
 			} else if (used == 0 && made == 0) {
@@ -172,7 +178,7 @@ static void *producer_main(void *arg)
 		}
 		slot_fill += made;
 		if (slot_fill == CHUNK) {
-			producer_publish(p, slot_fill);
+			producer_publish(p, slot, slot_fill);
 			slot = NULL;
 			slot_fill = 0;
 		}
@@ -180,7 +186,7 @@ static void *producer_main(void *arg)
 			break;
 	}
 	if (slot && slot_fill && decode_rc == 0 && integrity_rc == 0)
-		producer_publish(p, slot_fill);
+		producer_publish(p, slot, slot_fill);
 	if (integrity_rc == 0 && decode_rc == 0 && decoding && bw_decoder_finish(dec) < 0) {
 		decode_rc = bw_error_last()->code;
 		decode_err = *bw_error_last();
@@ -254,7 +260,6 @@ static ssize_t next_chunk(pass *p, const uint8_t **out)
 	p->holding = true;
 	pthread_mutex_unlock(&r->mu);
 
-	bw_hasher_update(p->diff_hasher, *out, len);
 	p->layer->tar_bytes += len;
 	if (p->layer->tar_bytes > p->max_layer_bytes) {
 		bw_error_set(BW_EINPUT, "%s: decompresses to more than the limit of %llu bytes (--max-layer-size)",
@@ -426,29 +431,137 @@ static int dispatch(pass *p, const bw_entry *e, read_fn rd, void *rctx, bool *co
 
 /* ---------------------------------------------------------------- records */
 
+/* Blocks grow from small (a layer of ten files costs a few KiB) to RECLOG_MAX. */
+#define RECLOG_FIRST (16u << 10)
+#define RECLOG_MAX (1u << 20)
+
+struct bw_reclog_block {
+	bw_reclog_block *next;
+	size_t len, cap;
+	uint8_t data[];
+};
+
+static size_t put_varint(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+/* Reads what put_varint wrote (the log is our own memory, never input). */
+static uint64_t get_varint(const uint8_t *p, size_t *off)
+{
+	uint64_t v = 0;
+	for (unsigned shift = 0;; shift += 7) {
+		uint8_t b = p[(*off)++];
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return v;
+	}
+}
+
+static uint8_t *reclog_reserve(bw_reclog *log, size_t need)
+{
+	bw_reclog_block *t = log->tail;
+	if (!t || t->cap - t->len < need) {
+		size_t cap = t ? t->cap * 2 : RECLOG_FIRST;
+		if (cap > RECLOG_MAX)
+			cap = RECLOG_MAX;
+		if (cap < need)
+			cap = need;
+		bw_reclog_block *b = malloc(sizeof(*b) + cap);
+		if (!b)
+			return NULL;
+		b->next = NULL;
+		b->len = 0;
+		b->cap = cap;
+		if (t)
+			t->next = b;
+		else
+			log->head = b;
+		log->tail = t = b;
+	}
+	return t->data + t->len;
+}
+
+static void reclog_free(bw_reclog *log)
+{
+	bw_reclog_block *b = log->head;
+	while (b) {
+		bw_reclog_block *next = b->next;
+		free(b);
+		b = next;
+	}
+	log->head = log->tail = NULL;
+}
+
+void bw_reclog_iter_init(const bw_reclog *log, bw_reclog_iter *it)
+{
+	it->block = log->head;
+	it->off = 0;
+}
+
+bool bw_reclog_next(bw_reclog_iter *it, bw_layer_rec *out)
+{
+	while (it->block && it->off >= it->block->len) {
+		it->block = it->block->next;
+		it->off = 0;
+	}
+	if (!it->block)
+		return false;
+	const uint8_t *d = it->block->data;
+	size_t off = it->off;
+	out->kind = d[off++];
+	out->type = (char)d[off++];
+	out->mode = (uint32_t)get_varint(d, &off);
+	out->uid = get_varint(d, &off);
+	out->gid = get_varint(d, &off);
+	out->size = get_varint(d, &off);
+	out->path_len = (uint32_t)get_varint(d, &off);
+	uint64_t link1 = get_varint(d, &off);
+	out->path = (const char *)d + off;
+	off += out->path_len + 1;
+	out->link = NULL;
+	if (link1) {
+		out->link = (const char *)d + off;
+		off += link1;
+	}
+	it->off = off;
+	return true;
+}
+
 int bw_layer_add_record(bw_layer *l, bw_rec_kind kind, const bw_entry *e, const char *path, size_t path_len)
 {
-	if (l->n_recs == l->cap_recs) {
-		size_t cap = l->cap_recs ? l->cap_recs * 2 : 1024;
-		bw_layer_rec *r = realloc(l->recs, cap * sizeof(*r));
-		if (!r)
-			return bw_error_set(BW_EINTERNAL, "out of memory");
-		l->recs = r;
-		l->cap_recs = cap;
-	}
-	bw_layer_rec *r = &l->recs[l->n_recs];
-	memset(r, 0, sizeof(*r));
-	r->path = bw_arena_strndup(&l->mem, path, path_len);
-	r->link = e->link ? bw_arena_strdup(&l->mem, e->link) : NULL;
-	if (!r->path || (e->link && !r->link))
+	size_t link_len = e->link ? strlen(e->link) : 0;
+
+	if (path_len > BW_MAX_PATH_BYTES || link_len > BW_MAX_PATH_BYTES)
+		return bw_error_set(BW_EINPUT, "%.200s: path too long for a layer record", path);
+	/* 2 type bytes, 7 varints of at most 10 bytes, two strings and their NULs */
+	uint8_t *d = reclog_reserve(&l->recs, 2 + 7 * 10 + path_len + 1 + link_len + 1);
+	if (!d)
 		return bw_error_set(BW_EINTERNAL, "out of memory");
-	r->path_len = (uint32_t)path_len;
-	r->kind = (unsigned char)kind;
-	r->type = e->type;
-	r->mode = e->mode;
-	r->uid = e->uid;
-	r->gid = e->gid;
-	r->size = e->size;
+	size_t off = 0;
+	d[off++] = (uint8_t)kind;
+	d[off++] = (uint8_t)e->type;
+	off += put_varint(d + off, e->mode);
+	off += put_varint(d + off, e->uid);
+	off += put_varint(d + off, e->gid);
+	off += put_varint(d + off, e->size);
+	off += put_varint(d + off, path_len);
+	off += put_varint(d + off, e->link ? link_len + 1 : 0);
+	memcpy(d + off, path, path_len);
+	d[off + path_len] = '\0';
+	off += path_len + 1;
+	if (e->link) {
+		memcpy(d + off, e->link, link_len);
+		d[off + link_len] = '\0';
+		off += link_len + 1;
+	}
+	l->recs.tail->len += off;
 	l->n_recs++;
 	return 0;
 }
@@ -457,6 +570,14 @@ static int add_record(pass *p, bw_rec_kind kind, const bw_entry *e, const char *
 {
 	int rc = bw_layer_add_record(p->layer, kind, e, path, path_len);
 	return rc < 0 ? consumer_fail(p, rc) : 0;
+}
+
+/* Layer 0's markers remove nothing (nothing is below it): recorded only for the cache. */
+static int add_marker(pass *p, bw_rec_kind kind, const bw_entry *e, const char *path, size_t path_len)
+{
+	if (p->layer->direct_fs && !p->layer->cache_recording)
+		return 0;
+	return add_record(p, kind, e, path, path_len);
 }
 
 /*
@@ -481,7 +602,7 @@ static int handle_entry(pass *p, bw_entry *e, read_fn rd, void *rctx, bool *cons
 			else
 				memcpy(target, e->path, dir_len);
 			target[dir_len] = '\0';
-			return add_record(p, BW_REC_OPAQUE, e, target, dir_len);
+			return add_marker(p, BW_REC_OPAQUE, e, target, dir_len);
 		}
 		if (strncmp(name, ".wh..wh.", 8) == 0)
 			return 0; /* AUFS metadata (.wh..wh.plnk, ...): not part of the filesystem */
@@ -491,11 +612,13 @@ static int handle_entry(pass *p, bw_entry *e, read_fn rd, void *rctx, bool *cons
 		memcpy(target, e->path, dir_len);
 		target[dir_len] = '/';
 		memcpy(target + dir_len + 1, name + 4, strlen(name + 4) + 1);
-		return add_record(p, BW_REC_WHITEOUT, e, target, strlen(target));
+		return add_marker(p, BW_REC_WHITEOUT, e, target, strlen(target));
 	}
 	if (e->type == BW_FT_FILE)
 		l->file_bytes += e->size;
-	if (add_record(p, BW_REC_ENTRY, e, e->path, e->path_len) < 0)
+	if (l->direct_fs && bw_fs_add(l->direct_fs, e) < 0)
+		return consumer_fail(p, BW_EINTERNAL);
+	if ((!l->direct_fs || l->cache_recording) && add_record(p, BW_REC_ENTRY, e, e->path, e->path_len) < 0)
 		return BW_EINTERNAL;
 	return dispatch(p, e, rd, rctx, consumed);
 }
@@ -873,9 +996,7 @@ int bw_rootfs_pass(bw_image *img, bw_layer *l)
 
 void bw_layer_release(bw_layer *l)
 {
-	free(l->recs);
-	l->recs = NULL;
-	l->n_recs = l->cap_recs = 0;
-	bw_arena_free(&l->mem);
+	reclog_free(&l->recs);
+	l->n_recs = 0;
 	bw_buf_free(&l->cache_deliveries);
 }

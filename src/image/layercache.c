@@ -109,70 +109,203 @@ static void cache_key(const bw_image *img, const bw_layer *l, char *key, size_t 
 	snprintf(key, n, "%s/%.16s", l->diff_id.text, bw_digest_hex(&d));
 }
 
+/*
+ * The payload is compressed as it is written, in batches: at a million
+ * members it is some 60 MB, and holding it whole (and its growth by
+ * doubling) next to the merged tree was most of a cache-filling scan's peak.
+ */
+typedef struct packer {
+	ZSTD_CCtx *cctx;
+	bw_buf batch;        /* written, not yet compressed */
+	uint8_t *out;
+	size_t out_len, out_cap;
+	uint64_t fed;
+} packer;
+
+#define BATCH_BYTES (256u << 10)
+
+static int pack_stream(packer *k, const void *data, size_t len, ZSTD_EndDirective end)
+{
+	ZSTD_inBuffer in = { data, len, 0 };
+	for (;;) {
+		size_t room = ZSTD_CStreamOutSize();
+		if (k->out_cap - k->out_len < room) {
+			size_t cap = k->out_cap ? k->out_cap * 2 : 4 * room;
+			if (cap > MAX_PAYLOAD_BYTES)
+				return -1;
+			uint8_t *o = realloc(k->out, cap);
+			if (!o)
+				return -1;
+			k->out = o;
+			k->out_cap = cap;
+		}
+		ZSTD_outBuffer out = { k->out, k->out_cap, k->out_len };
+		size_t left = ZSTD_compressStream2(k->cctx, &out, &in, end);
+		k->out_len = out.pos;
+		if (ZSTD_isError(left))
+			return -1;
+		if (end == ZSTD_e_end ? left == 0 : in.pos == in.size)
+			break;
+	}
+	k->fed += len;
+	return 0;
+}
+
+static int pack_flush(packer *k, ZSTD_EndDirective end)
+{
+	int rc = pack_stream(k, k->batch.data, k->batch.len, end);
+	bw_buf_reset(&k->batch);
+	return rc;
+}
+
+/* Large runs (the recorded deliveries) go to the compressor without a copy. */
+static int pack_bytes(packer *k, const void *data, size_t len)
+{
+	if (len < BATCH_BYTES)
+		return bw_buf_append(&k->batch, data, len) < 0 ? -1 : 0;
+	if (pack_flush(k, ZSTD_e_continue) < 0)
+		return -1;
+	return pack_stream(k, data, len, ZSTD_e_continue);
+}
+
+static size_t rec_wire_bytes(const bw_layer_rec *r)
+{
+	return 1 + 1 + 4 + 8 + 8 + 8 + 4 + r->path_len + 4 + (r->link ? strlen(r->link) : 0);
+}
+
 void bw_layer_cache_store(bw_image *img, bw_layer *l)
 {
-	bw_buf payload = BW_BUF_INIT(MAX_PAYLOAD_BYTES);
-	uint8_t *packed = NULL;
+	packer k = { .batch = BW_BUF_INIT(2 * BATCH_BYTES + 2 * BW_MAX_PATH_BYTES + 64) };
+	bw_buf saved = BW_BUF_INIT(MAX_PAYLOAD_BYTES);
 	char key[BW_DIGEST_TEXT_MAX + 32];
+	bw_reclog_iter it;
+	bw_layer_rec rec, *r = &rec;
 	int rc = 0;
 
 	if (!l->cache_recording || l->cache_overflow || l->rc < 0)
 		goto out;
-	rc |= bw_buf_append(&payload, "BWLC", 4);
-	rc |= bw_wire_u32(&payload, CACHE_FORMAT);
-	rc |= bw_wire_u64(&payload, l->entries);
-	rc |= bw_wire_u64(&payload, l->file_bytes);
-	rc |= bw_wire_u64(&payload, l->tar_bytes);
-	rc |= bw_wire_u64(&payload, l->n_recs);
-	for (size_t i = 0; i < l->n_recs && rc == 0; i++) {
-		const bw_layer_rec *r = &l->recs[i];
-		size_t link_len = r->link ? strlen(r->link) : 0;
-		rc |= bw_wire_u8(&payload, r->kind);
-		rc |= bw_wire_u8(&payload, (uint8_t)r->type);
-		rc |= bw_wire_u32(&payload, r->mode);
-		rc |= bw_wire_u64(&payload, r->uid);
-		rc |= bw_wire_u64(&payload, r->gid);
-		rc |= bw_wire_u64(&payload, r->size);
-		rc |= bw_wire_u32(&payload, r->path_len);
-		rc |= bw_buf_append(&payload, r->path, r->path_len);
-		rc |= bw_wire_u32(&payload, r->link ? (uint32_t)link_len + 1 : 0);
-		if (link_len)
-			rc |= bw_buf_append(&payload, r->link, link_len);
-	}
-	rc |= bw_wire_u64(&payload, l->cache_n_deliveries);
-	if (l->cache_deliveries.len)
-		rc |= bw_buf_append(&payload, l->cache_deliveries.data, l->cache_deliveries.len);
-	/* the streaming analyzers' finished states */
+	/* the streaming analyzers' finished states, first: their size goes in the frame header */
 	uint32_t n_saved = 0;
 	for (size_t i = 0; i < img->n_analyzers; i++)
 		n_saved += img->analyzers[i]->save != NULL;
-	rc |= bw_wire_u32(&payload, n_saved);
+	rc |= bw_wire_u32(&saved, n_saved);
 	for (size_t i = 0; i < img->n_analyzers && rc == 0; i++) {
 		const bw_analyzer *a = img->analyzers[i];
 		if (!a->save)
 			continue;
-		rc |= bw_wire_u32(&payload, (uint32_t)i);
-		rc |= a->save(l->states[i], &payload) < 0 ? -1 : 0;
+		rc |= bw_wire_u32(&saved, (uint32_t)i);
+		rc |= a->save(l->states[i], &saved) < 0 ? -1 : 0;
 	}
-	if (rc != 0)
-		goto out; /* too big to cache: not an error */
-	size_t cap = ZSTD_compressBound(payload.len);
-	if (!(packed = malloc(cap)))
-		goto out;
-	size_t packed_len = ZSTD_compress(packed, cap, payload.data, payload.len, 3);
-	if (ZSTD_isError(packed_len))
-		goto out;
+	uint64_t total = 4 + 4 + 4 * 8 + 8 + l->cache_deliveries.len + saved.len;
+	bw_reclog_iter_init(&l->recs, &it);
+	while (bw_reclog_next(&it, &rec))
+		total += rec_wire_bytes(r);
+	if (rc != 0 || total > MAX_PAYLOAD_BYTES || !(k.cctx = ZSTD_createCCtx()) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(k.cctx, ZSTD_c_compressionLevel, 3)) ||
+	    ZSTD_isError(ZSTD_CCtx_setPledgedSrcSize(k.cctx, total)))
+		goto out; /* too big to cache, or no memory: not an error */
+
+	rc |= bw_buf_append(&k.batch, "BWLC", 4);
+	rc |= bw_wire_u32(&k.batch, CACHE_FORMAT);
+	rc |= bw_wire_u64(&k.batch, l->entries);
+	rc |= bw_wire_u64(&k.batch, l->file_bytes);
+	rc |= bw_wire_u64(&k.batch, l->tar_bytes);
+	rc |= bw_wire_u64(&k.batch, l->n_recs);
+	bw_reclog_iter_init(&l->recs, &it);
+	while (rc == 0 && bw_reclog_next(&it, &rec)) {
+		size_t link_len = r->link ? strlen(r->link) : 0;
+		rc |= bw_wire_u8(&k.batch, r->kind);
+		rc |= bw_wire_u8(&k.batch, (uint8_t)r->type);
+		rc |= bw_wire_u32(&k.batch, r->mode);
+		rc |= bw_wire_u64(&k.batch, r->uid);
+		rc |= bw_wire_u64(&k.batch, r->gid);
+		rc |= bw_wire_u64(&k.batch, r->size);
+		rc |= bw_wire_u32(&k.batch, r->path_len);
+		rc |= bw_buf_append(&k.batch, r->path, r->path_len);
+		rc |= bw_wire_u32(&k.batch, r->link ? (uint32_t)link_len + 1 : 0);
+		if (link_len)
+			rc |= bw_buf_append(&k.batch, r->link, link_len);
+		if (rc == 0 && k.batch.len >= BATCH_BYTES)
+			rc |= pack_flush(&k, ZSTD_e_continue);
+	}
+	rc |= bw_wire_u64(&k.batch, l->cache_n_deliveries);
+	if (rc == 0 && l->cache_deliveries.len)
+		rc |= pack_bytes(&k, l->cache_deliveries.data, l->cache_deliveries.len);
+	if (rc == 0)
+		rc |= pack_bytes(&k, saved.data, saved.len);
+	if (rc == 0)
+		rc |= pack_flush(&k, ZSTD_e_end);
+	if (rc != 0 || k.fed != total)
+		goto out; /* the size promised in the frame header is checked by zstd, and here */
 	cache_key(img, l, key, sizeof(key));
-	if (bw_state_cache_put(img->opts.layer_cache, key, l->diff_id.text, packed, packed_len,
+	if (bw_state_cache_put(img->opts.layer_cache, key, l->diff_id.text, k.out, k.out_len,
 			       img->opts.cache_max_bytes ? img->opts.cache_max_bytes : DEFAULT_CACHE_BYTES) < 0)
 		bw_warn("%s: layer %zu: not cached: %s", img->name, l->index + 1, bw_error_last()->message);
 out:
-	free(packed);
-	bw_buf_free(&payload);
+	ZSTD_freeCCtx(k.cctx);
+	free(k.out);
+	bw_buf_free(&k.batch);
+	bw_buf_free(&saved);
 	bw_buf_free(&l->cache_deliveries);
 }
 
 /* ------------------------------------------------------------ replay */
+
+/*
+ * One record of the payload into r, its strings copied (NUL-terminated) into
+ * path and link; -1 when it is malformed.
+ */
+static int next_rec(bw_cursor *c, bw_layer_rec *r, char *path, char *link)
+{
+	r->kind = bw_cursor_u8(c);
+	r->type = (char)bw_cursor_u8(c);
+	r->mode = bw_cursor_u32(c);
+	r->uid = bw_cursor_u64(c);
+	r->gid = bw_cursor_u64(c);
+	r->size = bw_cursor_u64(c);
+	r->path_len = bw_cursor_u32(c);
+	const uint8_t *p = r->path_len <= BW_MAX_PATH_BYTES ? bw_cursor_take(c, r->path_len) : NULL;
+	uint32_t link_len = bw_cursor_u32(c);
+	const uint8_t *lk = link_len && link_len - 1 <= BW_MAX_PATH_BYTES ? bw_cursor_take(c, link_len - 1) : NULL;
+	if (c->bad || !p || r->path_len == 0 || p[0] != '/' || memchr(p, 0, r->path_len) || r->kind > BW_REC_OPAQUE ||
+	    (link_len && (!lk || memchr(lk, 0, link_len - 1))))
+		return -1;
+	memcpy(path, p, r->path_len);
+	path[r->path_len] = '\0';
+	r->path = path;
+	r->link = NULL;
+	if (link_len) {
+		memcpy(link, lk, link_len - 1);
+		link[link_len - 1] = '\0';
+		r->link = link;
+	}
+	return 0;
+}
+
+/*
+ * A replayed direct layer (layer 0, image_int.h): its entries into the tree,
+ * once the whole replay has succeeded. Its markers remove nothing.
+ */
+static int replay_direct(bw_layer *l, const uint8_t *data, size_t len)
+{
+	bw_cursor c = { data, len, false };
+	char path[BW_MAX_PATH_BYTES + 2], link[BW_MAX_PATH_BYTES + 2];
+	bw_layer_rec r;
+
+	bw_cursor_take(&c, 8 + 3 * 8);
+	uint64_t n_recs = bw_cursor_u64(&c);
+	for (uint64_t i = 0; i < n_recs; i++) {
+		if (next_rec(&c, &r, path, link) < 0)
+			return -1;
+		if (r.kind != BW_REC_ENTRY)
+			continue;
+		bw_entry e = { .path = r.path, .path_len = r.path_len, .type = r.type, .mode = r.mode,
+			       .uid = r.uid, .gid = r.gid, .size = r.size, .link = r.link, .layer = l->index };
+		if (bw_fs_add(l->direct_fs, &e) < 0)
+			return BW_EINTERNAL;
+	}
+	return 0;
+}
 
 /*
  * One walk over the payload. With apply false it only checks that every
@@ -191,51 +324,44 @@ static int replay(bw_image *img, bw_layer *l, const uint8_t *data, size_t len, b
 	uint64_t entries = bw_cursor_u64(&c), file_bytes = bw_cursor_u64(&c), tar_bytes = bw_cursor_u64(&c), n_recs = bw_cursor_u64(&c);
 	if (c.bad || n_recs > BW_DEFAULT_MAX_ENTRIES + 1ULL)
 		return -1;
-	size_t first_rec = l->n_recs;
+	bw_cursor recs_at = c; /* deliveries find their record again from here */
 	for (uint64_t i = 0; i < n_recs; i++) {
-		bw_entry e = { 0 };
-		uint8_t kind = bw_cursor_u8(&c);
-		e.type = (char)bw_cursor_u8(&c);
-		e.mode = bw_cursor_u32(&c);
-		e.uid = bw_cursor_u64(&c);
-		e.gid = bw_cursor_u64(&c);
-		e.size = bw_cursor_u64(&c);
-		uint32_t path_len = bw_cursor_u32(&c);
-		const uint8_t *p = path_len <= BW_MAX_PATH_BYTES ? bw_cursor_take(&c, path_len) : NULL;
-		uint32_t link_len = bw_cursor_u32(&c);
-		const uint8_t *lk = link_len && link_len - 1 <= BW_MAX_PATH_BYTES ? bw_cursor_take(&c, link_len - 1) : NULL;
-		if (c.bad || !p || path_len == 0 || p[0] != '/' || memchr(p, 0, path_len) || kind > BW_REC_OPAQUE ||
-		    (link_len && (!lk || memchr(lk, 0, link_len - 1))) || link_len > BW_MAX_PATH_BYTES + 1)
+		bw_layer_rec r;
+		if (next_rec(&c, &r, path, link) < 0)
 			return -1;
-		if (!apply)
-			continue;
-		memcpy(path, p, path_len);
-		path[path_len] = '\0';
-		if (link_len) {
-			memcpy(link, lk, link_len - 1);
-			link[link_len - 1] = '\0';
-			e.link = link;
-		}
-		if ((rc = bw_layer_add_record(l, (bw_rec_kind)kind, &e, path, path_len)) < 0)
+		if (!apply || l->direct_fs)
+			continue; /* a direct layer's records go to the tree after the replay succeeded */
+		bw_entry e = { .type = r.type, .mode = r.mode, .uid = r.uid, .gid = r.gid, .size = r.size,
+			       .link = r.link };
+		if ((rc = bw_layer_add_record(l, (bw_rec_kind)r.kind, &e, r.path, r.path_len)) < 0)
 			return rc;
 	}
-	uint64_t n_del = bw_cursor_u64(&c);
+	uint64_t n_del = bw_cursor_u64(&c), at = 0; /* recs_at is before record number at */
+	bool have_prev = false;
+	uint64_t prev = 0;
 	for (uint64_t i = 0; i < n_del; i++) {
 		uint64_t rec = bw_cursor_u64(&c), mask = bw_cursor_u64(&c);
 		bool truncated = bw_cursor_u8(&c) != 0;
 		uint32_t n = bw_cursor_u32(&c);
 		const uint8_t *content = bw_cursor_take(&c, n);
-		if (c.bad || rec >= n_recs || (img->n_analyzers < 64 && mask >> img->n_analyzers) ||
-		    n > BW_MAX_ANALYZER_CONTENT)
+		/* the pass records deliveries in member order, one per member at most */
+		if (c.bad || rec >= n_recs || (have_prev && rec <= prev) ||
+		    (img->n_analyzers < 64 && mask >> img->n_analyzers) || n > BW_MAX_ANALYZER_CONTENT)
 			return -1;
+		have_prev = true;
+		prev = rec;
 		if (!apply)
 			continue;
-		const bw_layer_rec *r = &l->recs[first_rec + rec];
-		const char *slash = strrchr(r->path, '/');
+		bw_layer_rec r;
+		do {
+			if (next_rec(&recs_at, &r, path, link) < 0)
+				return -1;
+		} while (at++ < rec);
+		const char *slash = strrchr(r.path, '/');
 		bw_entry e = {
-			.path = r->path, .path_len = r->path_len, .name = slash ? slash + 1 : r->path,
-			.type = r->type, .mode = r->mode, .uid = r->uid, .gid = r->gid, .size = r->size,
-			.link = r->link, .layer = l->index,
+			.path = r.path, .path_len = r.path_len, .name = slash ? slash + 1 : r.path,
+			.type = r.type, .mode = r.mode, .uid = r.uid, .gid = r.gid, .size = r.size,
+			.link = r.link, .layer = l->index,
 		};
 		/* exactly what dispatch() in layer.c hands each analyzer */
 		for (size_t a = 0; a < img->n_analyzers; a++) {
@@ -316,7 +442,8 @@ int bw_layer_cache_load(bw_image *img, bw_layer *l)
 	size_t got = ZSTD_decompress(data, (size_t)size, packed, packed_len);
 	if (ZSTD_isError(got) || got != size || replay(img, l, data, got, false) < 0)
 		goto bad;
-	if ((rc = bw_layer_states_new(img, l)) < 0 || (rc = replay(img, l, data, got, true)) < 0) {
+	if ((rc = bw_layer_states_new(img, l)) < 0 || (rc = replay(img, l, data, got, true)) < 0 ||
+	    (l->direct_fs && (rc = replay_direct(l, data, got)) < 0)) {
 		if (rc == BW_EINTERNAL) {
 			l->rc = rc;
 			l->err = *bw_error_last();

@@ -15,6 +15,7 @@
 #include "bulwark/errors.h"
 #include "image/analyzer.h"
 #include "image/fs.h"
+#include "image/image_int.h"
 #include "util/limits.h"
 
 #define assert_contains(hay, needle)                                                   \
@@ -478,6 +479,120 @@ static void test_count_and_walk_order(void **state)
 	bw_fs_free(fs);
 }
 
+/* ------------------------------------------------------------------ scale */
+
+/*
+ * A tree big enough to leave the small arena for huge-page blocks and to map
+ * its path table (fs.c): lookups, deletions (tombstones), re-adds and the
+ * sorted walk still agree with what was added.
+ */
+static void test_big_tree(void **state)
+{
+	(void)state;
+	bw_fs *fs = bw_fs_new(false);
+	char p[64];
+	enum { DIRS = 300, FILES = 1000 };
+
+	for (int d = 0; d < DIRS; d++)
+		for (int f = 0; f < FILES; f++) {
+			snprintf(p, sizeof(p), "/data/d%04d/f%04d.txt", d, f);
+			add_full(fs, p, BW_FT_FILE, NULL, 0, 0644, (uint64_t)f);
+		}
+	assert_int_equal(bw_fs_count(fs), 1 + DIRS + DIRS * FILES);
+	bw_fsnode *n = bw_fs_get(fs, "/data/d0123/f0456.txt");
+	assert_non_null(n);
+	assert_int_equal(n->size, 456);
+	assert_string_equal(n->parent->path, "/data/d0123");
+	assert_null(bw_fs_get(fs, "/data/d0123/f0456.tx"));
+	assert_null(bw_fs_get(fs, "/data/d0300/f0000.txt"));
+	/* every other directory whited out, then half of those added back */
+	for (int d = 0; d < DIRS; d += 2) {
+		snprintf(p, sizeof(p), "/data/d%04d", d);
+		wh(fs, BW_REC_WHITEOUT, p, 1);
+	}
+	assert_int_equal(bw_fs_count(fs), 1 + (DIRS / 2) * (1 + FILES));
+	assert_null(bw_fs_get(fs, "/data/d0000/f0000.txt"));
+	for (int d = 0; d < DIRS; d += 4) {
+		snprintf(p, sizeof(p), "/data/d%04d/new", d);
+		add_full(fs, p, BW_FT_FILE, NULL, 2, 0600, 7);
+	}
+	assert_int_equal(bw_fs_count(fs), 1 + (DIRS / 2) * (1 + FILES) + 2 * (DIRS / 4));
+	n = bw_fs_get(fs, "/data/d0004/new");
+	assert_non_null(n);
+	assert_int_equal(n->layer, 2);
+	assert_null(bw_fs_get(fs, "/data/d0004/f0001.txt"));
+	assert_non_null(bw_fs_get(fs, "/data/d0005/f0001.txt"));
+	order ord = { "", 0 };
+	assert_int_equal(bw_fs_walk(fs, check_order, &ord), 0);
+	assert_int_equal((size_t)ord.n, bw_fs_count(fs));
+	bw_fs_free(fs);
+}
+
+/* The layer's record log (layer.c) gives back exactly what was added, in order. */
+static void test_layer_records(void **state)
+{
+	(void)state;
+	bw_layer *l = calloc(1, sizeof(*l));
+	char *longp = malloc(BW_MAX_PATH_BYTES + 1), p[64];
+	assert_non_null(l);
+	assert_non_null(longp);
+	longp[0] = '/';
+	memset(longp + 1, 'x', BW_MAX_PATH_BYTES - 1);
+	longp[BW_MAX_PATH_BYTES] = '\0';
+
+	bw_entry big = { .type = BW_FT_SYMLINK, .mode = 07777, .uid = UINT64_MAX, .gid = (uint64_t)1 << 35,
+			 .size = 0, .link = longp };
+	assert_int_equal(bw_layer_add_record(l, BW_REC_ENTRY, &big, longp, BW_MAX_PATH_BYTES), 0);
+	bw_entry wo = { .type = BW_FT_FILE };
+	assert_int_equal(bw_layer_add_record(l, BW_REC_WHITEOUT, &wo, "/gone", 5), 0);
+	/* enough records to span several blocks */
+	for (int i = 0; i < 50000; i++) {
+		snprintf(p, sizeof(p), "/d/f%d", i);
+		bw_entry e = { .type = BW_FT_FILE, .mode = 0644, .uid = (uint64_t)i, .gid = 0, .size = (uint64_t)i * 1000003 };
+		assert_int_equal(bw_layer_add_record(l, BW_REC_ENTRY, &e, p, strlen(p)), 0);
+	}
+	/* a path over the limit is refused, not truncated */
+	char *toolong = malloc(BW_MAX_PATH_BYTES + 2);
+	assert_non_null(toolong);
+	memset(toolong, 'y', BW_MAX_PATH_BYTES + 1);
+	toolong[0] = '/';
+	toolong[BW_MAX_PATH_BYTES + 1] = '\0';
+	assert_true(bw_layer_add_record(l, BW_REC_ENTRY, &wo, toolong, BW_MAX_PATH_BYTES + 1) < 0);
+	assert_int_equal(l->n_recs, 50002);
+
+	bw_reclog_iter it;
+	bw_layer_rec r;
+	bw_reclog_iter_init(&l->recs, &it);
+	assert_true(bw_reclog_next(&it, &r));
+	assert_int_equal(r.kind, BW_REC_ENTRY);
+	assert_int_equal(r.type, BW_FT_SYMLINK);
+	assert_int_equal(r.mode, 07777);
+	assert_true(r.uid == UINT64_MAX);
+	assert_true(r.gid == (uint64_t)1 << 35);
+	assert_int_equal(r.path_len, BW_MAX_PATH_BYTES);
+	assert_string_equal(r.path, longp);
+	assert_string_equal(r.link, longp);
+	assert_true(bw_reclog_next(&it, &r));
+	assert_int_equal(r.kind, BW_REC_WHITEOUT);
+	assert_string_equal(r.path, "/gone");
+	assert_null(r.link);
+	for (int i = 0; i < 50000; i++) {
+		assert_true(bw_reclog_next(&it, &r));
+		snprintf(p, sizeof(p), "/d/f%d", i);
+		assert_string_equal(r.path, p);
+		assert_int_equal(r.path_len, strlen(p));
+		assert_true(r.uid == (uint64_t)i && r.size == (uint64_t)i * 1000003 && r.mode == 0644);
+	}
+	assert_false(bw_reclog_next(&it, &r));
+	bw_layer_release(l);
+	assert_int_equal(l->n_recs, 0);
+	bw_reclog_iter_init(&l->recs, &it);
+	assert_false(bw_reclog_next(&it, &r));
+	free(l);
+	free(longp);
+	free(toolong);
+}
+
 /* ------------------------------------------------------------------ resolve */
 
 static bw_fsnode *resolve(const bw_fs *fs, const char *path, bool follow_last)
@@ -748,6 +863,8 @@ int main(void)
 		cmocka_unit_test(test_resolve_hardlinks),
 		cmocka_unit_test_teardown(test_resolve_hardlink_target_deleted_later, free_fs),
 		cmocka_unit_test_teardown(test_resolve_hardlink_target_replaced_later, free_fs),
+		cmocka_unit_test(test_big_tree),
+		cmocka_unit_test(test_layer_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
