@@ -76,17 +76,17 @@ static int parse_args(int argc, char **argv, cmd_args *a, bool need_password)
 		{ "policy", required_argument, NULL, 'Y' },
 		{ "db", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "keyless", no_argument, NULL, 1000 },
-		{ "certificate-identity", required_argument, NULL, 1001 },
-		{ "certificate-identity-regexp", required_argument, NULL, 1002 },
-		{ "certificate-oidc-issuer", required_argument, NULL, 1003 },
-		{ "certificate-oidc-issuer-regexp", required_argument, NULL, 1004 },
-		{ "certificate-github-workflow-repository", required_argument, NULL, 1005 },
-		{ "certificate-github-workflow-ref", required_argument, NULL, 1006 },
-		{ "certificate-github-workflow-trigger", required_argument, NULL, 1007 },
-		{ "certificate-github-workflow-sha", required_argument, NULL, 1008 },
-		{ "certificate-github-workflow-name", required_argument, NULL, 1009 },
-		{ "trusted-root", required_argument, NULL, 1010 },
+		{ "keyless", no_argument, NULL, 2000 },
+		{ "certificate-identity", required_argument, NULL, 2001 },
+		{ "certificate-identity-regexp", required_argument, NULL, 2002 },
+		{ "certificate-oidc-issuer", required_argument, NULL, 2003 },
+		{ "certificate-oidc-issuer-regexp", required_argument, NULL, 2004 },
+		{ "certificate-github-workflow-repository", required_argument, NULL, 2005 },
+		{ "certificate-github-workflow-ref", required_argument, NULL, 2006 },
+		{ "certificate-github-workflow-trigger", required_argument, NULL, 2007 },
+		{ "certificate-github-workflow-sha", required_argument, NULL, 2008 },
+		{ "certificate-github-workflow-name", required_argument, NULL, 2009 },
+		{ "trusted-root", required_argument, NULL, 2010 },
 		CLI_REGISTRY_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -121,17 +121,17 @@ static int parse_args(int argc, char **argv, cmd_args *a, bool need_password)
 		case 'Y': a->policy = optarg; break;
 		case 'D': a->db = optarg; break;
 		case 'h': fputs(sign_usage, stdout); return -1;
-		case 1000: a->is_keyless = true; break;
-		case 1001: a->keyless.identity = optarg; break;
-		case 1002: a->keyless.identity_regexp = optarg; break;
-		case 1003: a->keyless.issuer = optarg; break;
-		case 1004: a->keyless.issuer_regexp = optarg; break;
-		case 1005: a->keyless.github_workflow_repository = optarg; break;
-		case 1006: a->keyless.github_workflow_ref = optarg; break;
-		case 1007: a->keyless.github_workflow_trigger = optarg; break;
-		case 1008: a->keyless.github_workflow_sha = optarg; break;
-		case 1009: a->keyless.github_workflow_name = optarg; break;
-		case 1010: a->keyless.trusted_root = optarg; break;
+		case 2000: a->is_keyless = true; break;
+		case 2001: a->keyless.identity = optarg; break;
+		case 2002: a->keyless.identity_regexp = optarg; break;
+		case 2003: a->keyless.issuer = optarg; break;
+		case 2004: a->keyless.issuer_regexp = optarg; break;
+		case 2005: a->keyless.github_workflow_repository = optarg; break;
+		case 2006: a->keyless.github_workflow_ref = optarg; break;
+		case 2007: a->keyless.github_workflow_trigger = optarg; break;
+		case 2008: a->keyless.github_workflow_sha = optarg; break;
+		case 2009: a->keyless.github_workflow_name = optarg; break;
+		case 2010: a->keyless.trusted_root = optarg; break;
 		default:
 			if ((status = cli_registry_or_usage(c, sign_usage)) != 0)
 				return status;

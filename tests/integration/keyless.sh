@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Keyless verification of signatures attached to images (issue 12): `verify IMAGE --keyless`
+# and `verify-attestation IMAGE --keyless`. Debian's docker-registry on 127.0.0.1 (TLS, no
+# referrers API: the fallback tag schema) holds fixture images copied in with skopeo;
+# tests/lib/mkkeyless.py (python3-cryptography, written from the formats, not from src/) is a
+# test Fulcio CA, CT log and Rekor log with their trusted root, signs the images and attaches
+# the signatures itself over the distribution API, in cosign's classic layout (sha256-<hex>.sig
+# layers with certificate and Rekor bundle annotations) and as sigstore-bundle referrers
+# (message signature, and cosign v3's DSSE statement). One property is changed at a time and
+# must make verification fail with exit 1 and the reason; hostile signature manifests are
+# bounded (exit 3, quickly).
+. "$(dirname "$0")/../lib/harness.sh"
+. "$TOP/tests/lib/registry.sh"
+
+need_shared "keyless" || exit 0
+[ -n "${FIXTURES:-}" ] || FIXTURES=$("$TOP/tests/lib/fixtures.sh" "$SHARED") || {
+  t_fail "keyless fixtures" "tests/lib/fixtures.sh failed"
+  exit 0
+}
+for c in docker-registry skopeo openssl curl; do
+  command -v "$c" >/dev/null || { t_fail "keyless: $c" "not installed (scripts/install-deps.sh)"; exit 0; }
+done
+PY=/usr/bin/python3
+"$PY" -c 'import cryptography' 2>/dev/null ||
+  { t_fail "keyless: python3-cryptography" "not installed (scripts/install-deps.sh)"; exit 0; }
+MK=("$PY" "$TOP/tests/lib/mkkeyless.py")
+
+W=$TMPROOT/keyless
+rm -rf "$W"
+mkdir -p "$W"
+REG_PKI=$W/pki
+trap reg_stop_all EXIT
+reg_pki "$REG_PKI" || { t_fail "keyless: registry pki" "openssl failed"; exit 0; }
+reg_start "$W/reg" none || { t_fail "keyless: registry starts" "$(tail -3 "$W/reg/registry.log")"; exit 0; }
+R=127.0.0.1:$REG_PORT
+mkdir -p "$W/certs"
+cp "$REG_PKI/ca.crt" "$W/certs/ca.crt"
+export REG_CA=$REG_PKI/ca.crt
+for img in rpm-root kitchen-sink; do
+  skopeo copy -q --dest-cert-dir "$W/certs" "oci:$FIXTURES/$img/oci:latest" "docker://$R/fixtures/$img:v1" \
+    2>"$W/skopeo.err" || t_fail "skopeo copy $img into the registry" "$(head -c 300 "$W/skopeo.err")"
+done
+digest_of() { skopeo inspect --cert-dir "$W/certs" --format '{{.Digest}}' "docker://$1" 2>/dev/null; }
+A_D=$(digest_of "$R/fixtures/rpm-root:v1")
+B_D=$(digest_of "$R/fixtures/kitchen-sink:v1")
+t_check "keyless: fixture digests known" [ -n "$A_D" ] && [ -n "$B_D" ]
+IMG=$R/fixtures/rpm-root:v1
+PKI=$W/sigpki
+"${MK[@]}" init "$PKI" || { t_fail "keyless: mkkeyless.py init" "failed"; exit 0; }
+ID=https://example.com/ci/workflow@refs/heads/main
+ISS=https://issuer.example.com
+CA=(--ca-file "$REG_PKI/ca.crt")
+KL=(--keyless --certificate-identity "$ID" --certificate-oidc-issuer "$ISS" --trusted-root "$PKI/trusted_root.json")
+
+# attach SIG...: replace what the image A has with these signatures
+attach() { "${MK[@]}" attach "$PKI" "https://$R" fixtures/rpm-root "$A_D" "$@" 2>"$W/attach.err" ||
+  t_fail "mkkeyless.py attach $*" "$(tail -c 300 "$W/attach.err")"; }
+# kv NAME WANT-EXIT [GREP-STDERR] -- bulwark args
+kv() {
+  local name=$1 want=$2 msg=$3 rc=0; shift 4
+  timeout 60 "$BULWARK" "$@" >"$W/out" 2>"$W/err" || rc=$?
+  [ -z "${KL_DEBUG:-}" ] || sed "s/^/#   /" "$W/err"
+  if [ "$rc" != "$want" ]; then
+    t_fail "$name" "exit $rc, want $want: $(head -c 500 "$W/err")"
+  elif [ -n "$msg" ] && ! grep -qiF -- "$msg" "$W/err"; then
+    t_fail "$name" "stderr lacks [$msg]: $(head -c 500 "$W/err")"
+  else
+    t_ok "$name"
+  fi
+}
+
+# ------------------------------------------------------------------ cosign's classic layout
+attach layout=classic
+kv "classic: verifies with the right identity and issuer" 0 "signed by $ID" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+t_check "classic: the verified payload names the image digest" grep -qF "\"docker-manifest-digest\":\"$A_D\"" "$W/out"
+kv "classic: identity regexp and issuer regexp" 0 "1 signature verified" -- verify "${CA[@]}" "$IMG" --keyless \
+  --certificate-identity-regexp '^https://example\.com/ci/' --certificate-oidc-issuer-regexp 'issuer\.example' \
+  --trusted-root "$PKI/trusted_root.json"
+BULWARK_TRUSTED_ROOT=$PKI/trusted_root.json kv "classic: BULWARK_TRUSTED_ROOT" 0 "" -- verify "${CA[@]}" "$IMG" \
+  --keyless --certificate-identity "$ID" --certificate-oidc-issuer "$ISS"
+kv "classic: GitHub repository extension matches" 0 "" -- verify "${CA[@]}" "$IMG" "${KL[@]}" \
+  --certificate-github-workflow-repository example/repo
+kv "classic: GitHub ref mismatch" 1 "workflow ref" -- verify "${CA[@]}" "$IMG" "${KL[@]}" \
+  --certificate-github-workflow-ref refs/heads/other
+kv "classic: wrong identity" 1 "identity" -- verify "${CA[@]}" "$IMG" --keyless \
+  --certificate-identity https://example.com/other --certificate-oidc-issuer "$ISS" --trusted-root "$PKI/trusted_root.json"
+kv "classic: wrong issuer" 1 "issuer" -- verify "${CA[@]}" "$IMG" --keyless \
+  --certificate-identity "$ID" --certificate-oidc-issuer https://other.example.com --trusted-root "$PKI/trusted_root.json"
+kv "classic: --key and --keyless exclude each other" 2 "exclude" -- verify "${CA[@]}" "$IMG" "${KL[@]}" --key "$PKI/x.pub"
+kv "classic: --keyless needs an issuer" 2 "issuer" -- verify "${CA[@]}" "$IMG" --keyless --certificate-identity "$ID" \
+  --trusted-root "$PKI/trusted_root.json"
+attach layout=classic,for=$B_D
+kv "classic: another image's signature" 1 "the payload is for $B_D" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+attach layout=classic,tamper=payload
+kv "classic: tampered payload (its blob and descriptor agree)" 1 "signature" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+attach layout=classic,tamper=set
+kv "classic: tampered SET" 1 "signed entry timestamp" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+attach layout=classic,ca=untrusted
+kv "classic: certificate from an untrusted CA" 1 "chain" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+attach layout=classic,certtime=expired
+kv "classic: certificate expired at the integrated time" 1 "validity" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+attach layout=classic,sct=none
+kv "classic: certificate without an SCT" 1 "SCT" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+attach layout=classic,ca=untrusted layout=classic,identity=https://example.com/other layout=classic
+kv "classic: one good signature among bad ones verifies" 0 "1 signature verified" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+t_check "classic: every signature gets its line" [ "$(grep -c 'layer [123]' "$W/err")" = 3 ]
+attach
+kv "no signatures at all" 1 "no keyless signatures found" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+kv "an image never signed" 1 "no keyless signatures found" -- verify "${CA[@]}" "$R/fixtures/kitchen-sink:v1" "${KL[@]}"
+
+# ------------------------------------------------------------------ OCI 1.1 referrers (sigstore bundles)
+attach layout=referrer --referrers-only
+kv "referrer: message-signature bundle verifies" 0 "signed by $ID" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+attach layout=referrer-dsse --referrers-only
+kv "referrer: cosign v3 DSSE signature bundle verifies" 0 "signed by $ID" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+t_check "referrer: the statement is printed" grep -qF "https://sigstore.dev/cosign/sign/v1" "$W/out"
+kv "referrer: wrong identity" 1 "identity" -- verify "${CA[@]}" "$IMG" --keyless \
+  --certificate-identity https://example.com/other --certificate-oidc-issuer "$ISS" --trusted-root "$PKI/trusted_root.json"
+kv "referrer: wrong issuer" 1 "issuer" -- verify "${CA[@]}" "$IMG" --keyless \
+  --certificate-identity "$ID" --certificate-oidc-issuer https://other.example.com --trusted-root "$PKI/trusted_root.json"
+attach layout=referrer,for=$B_D --referrers-only
+kv "referrer: another image's message signature" 1 "messageDigest" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+attach layout=referrer-dsse,for=$B_D --referrers-only
+kv "referrer: another image's DSSE statement" 1 "subject" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+attach layout=referrer-dsse,tamper=payload --referrers-only
+kv "referrer: tampered DSSE payload" 1 "signature" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+attach layout=referrer,tamper=set --referrers-only
+kv "referrer: tampered SET" 1 "signed entry timestamp" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+attach layout=referrer,ca=untrusted --referrers-only
+kv "referrer: certificate from an untrusted CA" 1 "chain" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+attach layout=referrer,certtime=expired --referrers-only
+kv "referrer: certificate expired at the integrated time" 1 "validity" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+attach layout=referrer,sct=none --referrers-only
+kv "referrer: certificate without an SCT" 1 "SCT" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+attach layout=referrer-dsse,predicate=https://slsa.dev/provenance/v1 --referrers-only
+kv "referrer: an attestation is not a signature" 1 "not a signature" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+kv "verify-attestation --keyless: the attestation verifies" 0 "signed by $ID" -- verify-attestation "${CA[@]}" "$IMG" "${KL[@]}"
+t_check "verify-attestation --keyless: the statement is printed" grep -qF "https://slsa.dev/provenance/v1" "$W/out"
+kv "verify-attestation --keyless --type: another predicate is not counted" 1 "no keyless attestations found" -- \
+  verify-attestation "${CA[@]}" "$IMG" "${KL[@]}" --type cyclonedx
+attach layout=classic layout=referrer
+kv "both layouts: two signatures verified" 0 "2 signatures verified" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+
+# ------------------------------------------------------------------ hostile
+attach --raw-layers 10000
+start=$(date +%s%N)
+kv "hostile: 10,000 signature layers are refused" 3 "more than the 1000 signatures" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+t_check "hostile: 10,000 layers refused in under 5 s ($ms ms)" [ "$ms" -lt 5000 ]
+attach --raw-layers 50
+kv "hostile: 50 malformed keyless layers: each refused, exit 3" 3 "50 malformed" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+attach --big-annotation 3000000
+start=$(date +%s%N)
+kv "hostile: a 3 MB certificate annotation is refused" 3 "annotation" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+t_check "hostile: the huge annotation refused in under 5 s ($ms ms)" [ "$ms" -lt 5000 ]
+attach layout=classic
+kv "hostile: a valid signature after the hostile ones still verifies" 0 "" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
