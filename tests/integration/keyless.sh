@@ -95,6 +95,8 @@ attach layout=classic,tamper=payload
 kv "classic: tampered payload (its blob and descriptor agree)" 1 "signature" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
 attach layout=classic,tamper=set
 kv "classic: tampered SET" 1 "signed entry timestamp" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+attach layout=classic,tamper=body
+kv "classic: Rekor entry of another signature (valid SET)" 1 "does not match the bundle" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
 attach layout=classic,ca=untrusted
 kv "classic: certificate from an untrusted CA" 1 "chain" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
 attach layout=classic,certtime=expired
@@ -104,6 +106,16 @@ kv "classic: certificate without an SCT" 1 "SCT" -- verify "${CA[@]}" "$IMG" "${
 attach layout=classic,ca=untrusted layout=classic,identity=https://example.com/other layout=classic
 kv "classic: one good signature among bad ones verifies" 0 "1 signature verified" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
 t_check "classic: every signature gets its line" [ "$(grep -c 'layer [123]' "$W/err")" = 3 ]
+attach layout=classic-att
+kv "classic .att: verify-attestation --keyless verifies (Rekor dsse entry)" 0 "signed by $ID" -- \
+  verify-attestation "${CA[@]}" "$IMG" "${KL[@]}"
+t_check "classic .att: the statement is printed" grep -qF "https://slsa.dev/provenance/v1" "$W/out"
+kv "classic .att: --type another predicate is not counted" 1 "no keyless attestations found" -- \
+  verify-attestation "${CA[@]}" "$IMG" "${KL[@]}" --type cyclonedx
+attach layout=classic-att,for=$B_D
+kv "classic .att: another image's statement" 1 "not a subject" -- verify-attestation "${CA[@]}" "$IMG" "${KL[@]}"
+attach layout=classic-att,identity=https://example.com/other
+kv "classic .att: wrong identity" 1 "identity" -- verify-attestation "${CA[@]}" "$IMG" "${KL[@]}"
 attach
 kv "no signatures at all" 1 "no keyless signatures found" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
 kv "an image never signed" 1 "no keyless signatures found" -- verify "${CA[@]}" "$R/fixtures/kitchen-sink:v1" "${KL[@]}"

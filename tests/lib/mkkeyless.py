@@ -10,15 +10,17 @@
         sha256-<hex>.sig gets one layer per classic SIG, and the referrers
         fallback tag sha256-<hex> an index of one bundle manifest per
         referrer SIG. Each SIG is a comma list of key=value:
-          layout=classic|referrer|referrer-dsse   where it goes (DSSE: cosign v3's
-                                                  in-toto statement, predicate sign/v1)
+          layout=classic|classic-att|referrer|referrer-dsse   where it goes (.sig, .att
+                    with a Rekor dsse 0.0.1 entry, referrer bundles; referrer-dsse: cosign
+                    v3's in-toto statement, predicate sign/v1)
           for=DIGEST        the image the payload / bundle names (default DIGEST)
           identity=URI      SAN (default https://example.com/ci/workflow@refs/heads/main)
           issuer=URL        OIDC issuer extension (default https://issuer.example.com)
           ca=trusted|untrusted
           certtime=now|expired     leaf validity around the integrated time
           sct=ok|none
-          tamper=payload|set|none  change after signing
+          tamper=payload|set|body|none  change after signing (body: the logged entry is
+                    of another payload signed by the same certificate)
           predicate=URI     referrer-dsse: the statement's predicate type
         --raw-layers N writes N bogus signature layers instead (hostile).
         --big-annotation N puts an N-byte certificate annotation on the one layer.
@@ -202,7 +204,7 @@ class Registry:
 def attach(d, url, repo, digest, specs, referrers_only=False, raw_layers=0, big=0):
     reg = Registry(url, repo)
     hexd = digest.split(":", 1)[1]
-    classic, refs = [], []
+    classic, refs, atts = [], [], []
     for spec in specs:
         o = dict(kv.split("=", 1) for kv in spec.split(",") if kv)
         target = o.get("for", digest)
@@ -216,7 +218,12 @@ def attach(d, url, repo, digest, specs, referrers_only=False, raw_layers=0, big=
                                                "type": "cosign container image signature"}, "optional": None},
                                  separators=(",", ":"), sort_keys=True).encode()
             sig = sign(signer, payload)
-            body_b64, log_id, log_index, set_sig = rekor_entry(d, sha(payload), sig, leaf, integrated, o)
+            if o.get("tamper") == "body":
+                other = payload.replace(b'"optional":null', b'"optional":{"other":"payload"}')
+                body_b64, log_id, log_index, set_sig = rekor_entry(d, sha(other), sign(signer, other), leaf,
+                                                                   integrated, o)
+            else:
+                body_b64, log_id, log_index, set_sig = rekor_entry(d, sha(payload), sig, leaf, integrated, o)
             if o.get("tamper") == "payload":
                 payload = payload.replace(b'"optional":null', b'"optional":{"x":"y"}')
             rb = {"SignedEntryTimestamp": b64(set_sig), "Payload": {"body": body_b64, "integratedTime": integrated,
@@ -228,6 +235,37 @@ def attach(d, url, repo, digest, specs, referrers_only=False, raw_layers=0, big=
                                    "dev.sigstore.cosign/chain": "",
                                    "dev.sigstore.cosign/bundle": json.dumps(rb, separators=(",", ":"))}
             classic.append(desc)
+        elif layout == "classic-att":
+            stmt = json.dumps({"_type": "https://in-toto.io/Statement/v1",
+                               "subject": [{"name": repo, "digest": {"sha256": target.split(":")[1]}}],
+                               "predicateType": o.get("predicate", "https://slsa.dev/provenance/v1"),
+                               "predicate": {}}).encode()
+            ptype = "application/vnd.in-toto+json"
+            pae = b"DSSEv1 %d %s %d %s" % (len(ptype), ptype.encode(), len(stmt), stmt)
+            sig = sign(signer, pae)
+            envelope = json.dumps({"payloadType": ptype, "payload": b64(stmt),
+                                   "signatures": [{"keyid": "", "sig": b64(sig)}]}).encode()
+            # Rekor dsse 0.0.1: the envelope's payload hash and signature with the certificate as verifier
+            rekor = load_key(f"{d}/rekor.key")
+            body = {"apiVersion": "0.0.1", "kind": "dsse", "spec": {
+                "envelopeHash": {"algorithm": "sha256", "value": hashlib.sha256(envelope).hexdigest()},
+                "payloadHash": {"algorithm": "sha256", "value": hashlib.sha256(stmt).hexdigest()},
+                "signatures": [{"signature": b64(sig),
+                                "verifier": b64(leaf.public_bytes(serialization.Encoding.PEM))}]}}
+            body_b64 = b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
+            log_id, log_index = sha(spki(rekor)).hex(), 7
+            set_sig = sign(rekor, json.dumps({"body": body_b64, "integratedTime": integrated, "logID": log_id,
+                                              "logIndex": log_index}, separators=(",", ":"), sort_keys=True).encode())
+            rb = {"SignedEntryTimestamp": b64(set_sig), "Payload": {"body": body_b64, "integratedTime": integrated,
+                                                                   "logIndex": log_index, "logID": log_id}}
+            desc = reg.blob(envelope)
+            desc["mediaType"] = "application/vnd.dsse.envelope.v1+json"
+            desc["annotations"] = {"dev.cosignproject.cosign/signature": "",
+                                   "dev.sigstore.cosign/certificate": leaf.public_bytes(serialization.Encoding.PEM).decode(),
+                                   "dev.sigstore.cosign/chain": "",
+                                   "dev.sigstore.cosign/bundle": json.dumps(rb, separators=(",", ":")),
+                                   "predicateType": o.get("predicate", "https://slsa.dev/provenance/v1")}
+            atts.append(desc)
         else:
             if layout == "referrer-dsse":
                 stmt = json.dumps({"_type": "https://in-toto.io/Statement/v1",
@@ -286,6 +324,11 @@ def attach(d, url, repo, digest, specs, referrers_only=False, raw_layers=0, big=
         cfg["mediaType"] = "application/vnd.oci.image.config.v1+json"
         reg.manifest(f"sha256-{hexd}.sig", {"schemaVersion": 2, "mediaType": MT_MAN, "config": cfg,
                                             "layers": classic}, MT_MAN)
+        cfg = reg.blob(json.dumps({"architecture": "", "os": "", "rootfs": {"type": "layers",
+                       "diff_ids": [c["digest"] for c in atts]}, "config": {}}).encode())
+        cfg["mediaType"] = "application/vnd.oci.image.config.v1+json"
+        reg.manifest(f"sha256-{hexd}.att", {"schemaVersion": 2, "mediaType": MT_MAN, "config": cfg,
+                                            "layers": atts}, MT_MAN)
     subj_mt, subj_size = reg.image_manifest(digest)
     index = []
     for r in refs:
