@@ -89,6 +89,16 @@ kv "classic: wrong issuer" 1 "issuer" -- verify "${CA[@]}" "$IMG" --keyless \
 kv "classic: --key and --keyless exclude each other" 2 "exclude" -- verify "${CA[@]}" "$IMG" "${KL[@]}" --key "$PKI/x.pub"
 kv "classic: --keyless needs an issuer" 2 "issuer" -- verify "${CA[@]}" "$IMG" --keyless --certificate-identity "$ID" \
   --trusted-root "$PKI/trusted_root.json"
+kv "classic: -a KEY=VALUE not in the payload" 1 "annotation team=sec is not in the payload" -- verify "${CA[@]}" "$IMG" \
+  "${KL[@]}" -a team=sec
+kv "classic: --identity another repository" 1 "does not match" -- verify "${CA[@]}" "$IMG" "${KL[@]}" \
+  --identity "$R/fixtures/other"
+# the same signature in an oci: layout (skopeo copies the image and the .sig tag)
+LAY=$W/layout
+skopeo copy -q --src-cert-dir "$W/certs" "docker://$IMG" "oci:$LAY:v1" 2>"$W/skopeo.err" &&
+  skopeo copy -q --src-cert-dir "$W/certs" --preserve-digests "docker://$R/fixtures/rpm-root:${A_D/:/-}.sig" \
+    "oci:$LAY:${A_D/:/-}.sig" 2>>"$W/skopeo.err" || t_fail "keyless: skopeo copy into a layout" "$(head -c 300 "$W/skopeo.err")"
+kv "classic: oci: layout holding the image and its .sig tag verifies" 0 "signed by $ID" -- verify "oci:$LAY:v1" "${KL[@]}"
 attach layout=classic,for=$B_D
 kv "classic: another image's signature" 1 "the payload is for $B_D" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
 attach layout=classic,tamper=payload
@@ -166,5 +176,12 @@ start=$(date +%s%N)
 kv "hostile: a 3 MB certificate annotation is refused" 3 "annotation" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 t_check "hostile: the huge annotation refused in under 5 s ($ms ms)" [ "$ms" -lt 5000 ]
+attach --raw-referrers 10000
+start=$(date +%s%N)
+kv "hostile: a referrers index of 10,000 entries is refused" 3 "more than" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+t_check "hostile: the 10,000-entry referrers index refused in under 5 s ($ms ms)" [ "$ms" -lt 5000 ]
+attach --raw-referrers 200
+kv "hostile: 200 malformed referrer bundles: each refused, exit 3" 3 "200 malformed" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
 attach layout=classic
 kv "hostile: a valid signature after the hostile ones still verifies" 0 "" -- verify "${CA[@]}" "$IMG" "${KL[@]}"

@@ -24,6 +24,7 @@
           predicate=URI     referrer-dsse: the statement's predicate type
         --raw-layers N writes N bogus signature layers instead (hostile).
         --big-annotation N puts an N-byte certificate annotation on the one layer.
+        --raw-referrers N lists one junk bundle manifest N times in the referrers index.
 
 Written from the formats alone (cosign's signature manifest and annotations,
 the Rekor "bundle" annotation = SignedEntryTimestamp over the canonical JSON of
@@ -201,7 +202,7 @@ class Registry:
         return r.headers["Content-Type"], len(r.read())
 
 
-def attach(d, url, repo, digest, specs, referrers_only=False, raw_layers=0, big=0):
+def attach(d, url, repo, digest, specs, referrers_only=False, raw_layers=0, big=0, raw_refs=0):
     reg = Registry(url, repo)
     hexd = digest.split(":", 1)[1]
     classic, refs, atts = [], [], []
@@ -340,6 +341,14 @@ def attach(d, url, repo, digest, specs, referrers_only=False, raw_layers=0, big=
                             m, MT_MAN)
         desc["artifactType"] = MT_BUNDLE
         index.append(desc)
+    if raw_refs:
+        junk = dict(reg.blob(b'{"mediaType":"junk"}'), mediaType=MT_BUNDLE)
+        m = {"schemaVersion": 2, "mediaType": MT_MAN, "artifactType": MT_BUNDLE, "config": empty, "layers": [junk],
+             "subject": {"mediaType": subj_mt, "digest": digest, "size": subj_size}}
+        desc = reg.manifest("sha256:" + hashlib.sha256(json.dumps(m, separators=(",", ":")).encode()).hexdigest(),
+                            m, MT_MAN)
+        desc["artifactType"] = MT_BUNDLE
+        index = [desc] * raw_refs
     # the referrers tag schema (the test registry has no referrers API)
     reg.manifest(f"sha256-{hexd}", {"schemaVersion": 2, "mediaType": MT_IDX, "manifests": index}, MT_IDX)
 
@@ -362,7 +371,12 @@ if __name__ == "__main__":
             i = args.index("--big-annotation")
             big = int(args[i + 1])
             del args[i:i + 2]
+        refs = 0
+        if "--raw-referrers" in args:
+            i = args.index("--raw-referrers")
+            refs = int(args[i + 1])
+            del args[i:i + 2]
         d, url, repo, digest = args[:4]
-        attach(d, url, repo, digest, args[4:], flags["--referrers-only"], raw, big)
+        attach(d, url, repo, digest, args[4:], flags["--referrers-only"], raw, big, refs)
     else:
         sys.exit(__doc__)
