@@ -239,8 +239,10 @@ static int print_check(const bw_sig_check *c, void *ctx)
 			last->len = c->payload_len;
 		}
 		fprintf(stderr, "bulwark: %s: verified\n", c->where);
-		fwrite(c->payload, 1, c->payload_len, stdout);
-		putchar('\n');
+		if (c->payload_len) { /* a keyless message signature over the digest has no payload */
+			fwrite(c->payload, 1, c->payload_len, stdout);
+			putchar('\n');
+		}
 	} else {
 		fprintf(stderr, "bulwark: %s\n", c->reason ? c->reason : "not verified");
 	}

@@ -266,7 +266,7 @@ static int on_signature(const bw_sigitem *it, const char *why, void *arg)
 	if (bw_pkey_verify(x->key, it->blob, it->blob_len, sig, sig_len) < 0) {
 		free(sig);
 		snprintf(reason, sizeof(reason), "%s: the signature does not verify with the key%s", it->where,
-			 l->has_cert ? " (it carries a certificate: keyless, see verify-bundle)" : "");
+			 l->has_cert ? " (it carries a certificate: keyless, use --keyless)" : "");
 		bw_error_clear();
 		return report(x, it, false, false, reason, NULL, 0);
 	}

@@ -87,6 +87,9 @@ kv "classic: wrong identity" 1 "identity" -- verify "${CA[@]}" "$IMG" --keyless 
 kv "classic: wrong issuer" 1 "issuer" -- verify "${CA[@]}" "$IMG" --keyless \
   --certificate-identity "$ID" --certificate-oidc-issuer https://other.example.com --trusted-root "$PKI/trusted_root.json"
 kv "classic: --key and --keyless exclude each other" 2 "exclude" -- verify "${CA[@]}" "$IMG" "${KL[@]}" --key "$PKI/x.pub"
+openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl ec -pubout -out "$W/other.pub" 2>/dev/null
+kv "classic: verify --key on a keyless signature points to --keyless" 1 "use --keyless" -- verify "${CA[@]}" "$IMG" \
+  --key "$W/other.pub"
 kv "classic: --keyless needs an issuer" 2 "issuer" -- verify "${CA[@]}" "$IMG" --keyless --certificate-identity "$ID" \
   --trusted-root "$PKI/trusted_root.json"
 kv "classic: -a KEY=VALUE not in the payload" 1 "annotation team=sec is not in the payload" -- verify "${CA[@]}" "$IMG" \
