@@ -523,6 +523,9 @@ int bw_keyless_verify(const char *image, const bw_sign_options *o, bool att, bw_
 		goto done;
 	}
 	x.expect_identity = o->identity ? o->identity : bw_sigstore_is_layout(x.st) ? NULL : bw_sigstore_identity(x.st);
+	if (!x.expect_identity && !att)
+		bw_info("%s: an oci: layout has no repository: the payloads' identity is not checked (--identity REF checks it)",
+			image);
 	rc = bw_sigstore_each(x.st, att ? "att" : "sig", false, att ? BW_SIG_MAX_ENVELOPE : BW_SIG_MAX_PAYLOAD,
 			      att ? on_classic_att : on_classic_sig, &x, &found);
 	if (rc < 0)

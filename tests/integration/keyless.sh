@@ -133,6 +133,47 @@ attach
 kv "no signatures at all" 1 "no keyless signatures found" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
 kv "an image never signed" 1 "no keyless signatures found" -- verify "${CA[@]}" "$R/fixtures/kitchen-sink:v1" "${KL[@]}"
 
+# ------------------------------------------------------------------ a real cosign keyless signature
+# containers/image's fixture (../shared/data/signing/containers-image/SOURCES.md): cosign signed it with a
+# public-good Fulcio certificate (mitr@redhat.com, GitHub OAuth) logged in the public Rekor; the expected
+# outcomes are containers/image's Go tests'. Verified offline with sigstore's production trusted root.
+CI=$SHARED/data/signing/containers-image
+PROD=$SHARED/data/signing/conformance/production_trusted_root.json
+REAL=(--keyless --certificate-identity mitr@redhat.com --certificate-oidc-issuer https://github.com/login/oauth
+  --trusted-root "$PROD")
+real() { # OUT EDITS...: the fulcio-rekor fixture as an oci: layout
+  local out=$1; shift
+  rm -rf "$out"
+  "$PY" "$TOP/tests/lib/cosign_dir_to_oci.py" "$CI/dir-img-cosign-fulcio-rekor-valid" "$out" "$@" >/dev/null ||
+    t_fail "cosign_dir_to_oci.py $*" "failed"
+}
+real "$W/real"
+kv "real cosign keyless signature verifies (production trusted root)" 0 "signed by mitr@redhat.com (issuer https://github.com/login/oauth)" -- \
+  verify "oci:$W/real:v1" "${REAL[@]}"
+kv "real: --identity the signed repository" 0 "" -- verify "oci:$W/real:v1" "${REAL[@]}" \
+  --identity 192.168.64.2:5000/cosign-signed/fulcio-rekor-1
+kv "real: --identity another repository" 1 "does not match" -- verify "oci:$W/real:v1" "${REAL[@]}" \
+  --identity 192.168.64.2:5000/other
+kv "real: another e-mail" 1 "identity" -- verify "oci:$W/real:v1" --keyless --certificate-identity \
+  this-does-not-match@example.com --certificate-oidc-issuer https://github.com/login/oauth --trusted-root "$PROD"
+kv "real: another issuer" 1 "issuer" -- verify "oci:$W/real:v1" --keyless --certificate-identity mitr@redhat.com \
+  --certificate-oidc-issuer https://accounts.google.com --trusted-root "$PROD"
+jq '.tlogs = []' "$PROD" >"$W/no-rekor.json"
+kv "real: Rekor key not in the trusted root" 1 "not in the trusted root" -- verify "oci:$W/real:v1" --keyless \
+  --certificate-identity mitr@redhat.com --certificate-oidc-issuer https://github.com/login/oauth --trusted-root "$W/no-rekor.json"
+real "$W/real-noset" --drop dev.sigstore.cosign/bundle
+kv "real: SET annotation removed" 1 "no Rekor bundle annotation" -- verify "oci:$W/real-noset:v1" "${REAL[@]}"
+real "$W/real-graft" --bundle-from "$CI/dir-img-cosign-key-rekor-valid"
+kv "real: the SET of another signature grafted on" 1 "does not match the bundle" -- verify "oci:$W/real-graft:v1" "${REAL[@]}"
+real "$W/real-garbage" --set "dev.sigstore.cosign/certificate=garbage"
+kv "real: certificate annotation set to garbage" 3 "malformed" -- verify "oci:$W/real-garbage:v1" "${REAL[@]}"
+real "$W/real-nocert" --drop dev.sigstore.cosign/certificate
+kv "real: certificate annotation removed" 1 "no certificate" -- verify "oci:$W/real-nocert:v1" "${REAL[@]}"
+rm -rf "$W/real-key"
+"$PY" "$TOP/tests/lib/cosign_dir_to_oci.py" "$CI/dir-img-cosign-key-rekor-valid" "$W/real-key" >/dev/null
+kv "real: a key-signed image is not keyless" 1 "verify it with --key" -- verify "oci:$W/real-key:v1" "${REAL[@]}"
+kv "real: ... and verifies with its key" 0 "verified" -- verify "oci:$W/real-key:v1" --key "$CI/cosign2.pub"
+
 # ------------------------------------------------------------------ OCI 1.1 referrers (sigstore bundles)
 attach layout=referrer --referrers-only
 kv "referrer: message-signature bundle verifies" 0 "signed by $ID" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
