@@ -174,6 +174,33 @@ rm -rf "$W/real-key"
 kv "real: a key-signed image is not keyless" 1 "verify it with --key" -- verify "oci:$W/real-key:v1" "${REAL[@]}"
 kv "real: ... and verifies with its key" 0 "verified" -- verify "oci:$W/real-key:v1" --key "$CI/cosign2.pub"
 
+# ------------------------------------------------------------------ real sigstore bundles as referrers
+# Every keyless sigstore-conformance case (../shared/data/signing/conformance/cases.tsv), its bundle
+# attached as an OCI 1.1 referrer of an oci: layout whose "image manifest" is the case's artifact
+# (tests/lib/bundle_referrer_oci.py): verify --keyless (message signatures) or verify-attestation
+# --keyless (DSSE) must give the suite's expected outcome, as verify-bundle does.
+CONF=$SHARED/data/signing/conformance
+right=0 total=0 wrong=""
+while IFS=$'\t' read -r case expect with _key ident iss root artifact _rest; do
+  [ "$with" = identity ] || continue
+  total=$((total + 1))
+  rm -rf "$W/conf"
+  "$PY" "$TOP/tests/lib/bundle_referrer_oci.py" "$CONF/$artifact" "$W/conf" "$CONF/$case/bundle.sigstore.json"
+  cmd=verify
+  grep -q '"dsseEnvelope"' "$CONF/$case/bundle.sigstore.json" && cmd=verify-attestation
+  rc=0
+  timeout 60 "$BULWARK" "$cmd" "oci:$W/conf:v1" --keyless --certificate-identity "$ident" \
+    --certificate-oidc-issuer "$iss" --trusted-root "$CONF/$root" >/dev/null 2>"$W/conf.err" || rc=$?
+  [ -z "${KL_DEBUG:-}" ] || echo "#   $case $expect $rc: $(grep -v "no repository" "$W/conf.err" | head -1 | cut -c1-200)"
+  if { [ "$expect" = pass ] && [ "$rc" = 0 ]; } || { [ "$expect" = fail ] && { [ "$rc" = 1 ] || [ "$rc" = 3 ]; }; }; then
+    right=$((right + 1))
+  else
+    wrong="$wrong $case(exit $rc: $(grep -v 'no repository' "$W/conf.err" | head -1 | cut -c1-160))"
+  fi
+done < <(tail -n +2 "$CONF/cases.tsv")
+t_check "conformance bundles as image referrers: $right of $total keyless cases right${wrong:+:$wrong}" \
+  [ "$right" = "$total" ] && [ "$total" -ge 40 ]
+
 # ------------------------------------------------------------------ OCI 1.1 referrers (sigstore bundles)
 attach layout=referrer --referrers-only
 kv "referrer: message-signature bundle verifies" 0 "signed by $ID" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
