@@ -32,6 +32,7 @@ bench: build
 	@bench/registry.sh
 	@bench/scale.sh
 	@bench/misconfig.sh
+	@bench/secrets.sh
 
 install: build
 	meson install -C $(BUILD)

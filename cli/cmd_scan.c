@@ -10,24 +10,31 @@
 #include "bulwark/package.h"
 #include "bulwark/policy.h"
 #include "bulwark/scan.h"
+#include "bulwark/secrets.h"
 #include "bulwark/vulndb.h"
 #include "cli.h"
 
 static const char usage[] =
 	"usage: bulwark scan IMAGE [--db FILE] [--format table|json|sarif|junit|cyclonedx|html] [-o FILE]\n"
 	"                   [--severity LIST] [--ignore-unfixed] [--exit-code N]\n"
-	"                   [--vex FILE]... [--ignore-file FILE] [--scanners vuln,license,misconfig]\n"
+	"                   [--vex FILE]... [--ignore-file FILE] [--scanners vuln,license,misconfig,secret]\n"
+	"                   [--secret-config FILE] [--secret-max-file-size BYTES]\n"
 	"                   [--policy FILE] [--platform os/arch[/variant] | all]\n"
 	"                   [--ignore-base | --only-base]\n"
 	CLI_REGISTRY_USAGE
 	"\n"
-	"--scanners LIST   what to report: vuln (default), license, misconfig (image config,\n"
-	"                  filesystem; IMAGE may then be a Dockerfile to lint)\n"
+	"--scanners LIST   what to report, comma-separated: vuln (default), license, misconfig\n"
+	"                  (image config, filesystem; IMAGE may then be a Dockerfile to lint),\n"
+	"                  secret (secrets and sensitive data in every layer and in the config;\n"
+	"                  docs/secrets.md)\n"
+	"--secret-config F YAML: custom secret rules, allow rules, built-in rules to disable\n"
+	"--secret-max-file-size N  files larger than N bytes (K, M, G suffixes) are not scanned\n"
+	"                  for secrets (default 16M)\n"
 	"--policy FILE     gate on a policy (docs/policy.md): the verdict and its violations are in\n"
 	"                  the report, and a \"fail\" verdict exits 1 (or N of --exit-code)\n"
 	"--severity LIST   keep only these severities (CRITICAL,HIGH,MEDIUM,LOW,UNKNOWN)\n"
 	"--ignore-unfixed  drop vulnerabilities that have no fixed version\n"
-	"--exit-code N     without --policy: exit with N when any vulnerability is reported;\n"
+	"--exit-code N     without --policy: exit with N when any vulnerability (or secret) is reported;\n"
 	"                  with --policy: the exit status of a \"fail\" verdict (default 1)\n"
 	"--vex FILE        OpenVEX or CycloneDX VEX: not_affected statements suppress findings\n"
 	"--ignore-file F   YAML list of {id, package?, expires?, reason?} (default ./.bulwarkignore)\n"
@@ -69,6 +76,8 @@ int cmd_scan(int argc, char **argv)
 		{ "attest", no_argument, NULL, 'A' },
 		{ "key", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "secret-config", required_argument, NULL, 'C' },
+		{ "secret-max-file-size", required_argument, NULL, 'M' },
 		CLI_REGISTRY_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -88,9 +97,12 @@ int cmd_scan(int argc, char **argv)
 	bool attest = false;
 	size_t n_vex = 0;
 	int exit_code = 0;
-	bool exit_code_set = false, scan_vulns = true, scan_licenses = false;
+	bool exit_code_set = false, scan_vulns = true, scan_licenses = false, scan_secrets = false;
 	bool scan_misconfig = false;
 	bw_misconfigs *misconfigs = NULL;
+	const char *secret_config = NULL;
+	bw_secrets_config *scfg = NULL;
+	bw_secrets_options sopts = { 0 };
 	cli_output out;
 	int c, status;
 
@@ -121,7 +133,7 @@ int cmd_scan(int argc, char **argv)
 		case 'S': {
 			/* a comma-separated list; each name once is enough, repeats are harmless */
 			const char *p = optarg;
-			scan_vulns = scan_licenses = scan_misconfig = false;
+			scan_vulns = scan_licenses = scan_misconfig = scan_secrets = false;
 			while (*p) {
 				size_t n = strcspn(p, ",");
 				if (n == 0)
@@ -132,13 +144,15 @@ int cmd_scan(int argc, char **argv)
 					scan_licenses = true;
 				else if (n == 9 && !strncmp(p, "misconfig", 9))
 					scan_misconfig = true;
+				else if ((n == 6 && !strncmp(p, "secret", 6)) || (n == 7 && !strncmp(p, "secrets", 7)))
+					scan_secrets = true;
 				else
 					return cli_usage("scan: --scanners: \"%.*s\" is not available in this build "
-							 "(vuln, license, misconfig)", (int)n, p);
+							 "(vuln, license, misconfig, secret)", (int)n, p);
 				p += n + (p[n] == ',');
 			}
-			if (!scan_vulns && !scan_licenses && !scan_misconfig)
-				return cli_usage("scan: --scanners: name at least one of vuln, license, misconfig");
+			if (!scan_vulns && !scan_licenses && !scan_misconfig && !scan_secrets)
+				return cli_usage("scan: --scanners: name at least one of vuln, license, misconfig, secret");
 			break;
 		}
 		case 'P': policy_path = optarg; break;
@@ -156,6 +170,23 @@ int cmd_scan(int argc, char **argv)
 			vex[n_vex++] = optarg;
 			break;
 		case 'I': ignore_file = optarg; break;
+		case 'C': secret_config = optarg; break;
+		case 'M': {
+			char *end;
+			unsigned long long v = strtoull(optarg, &end, 10);
+			unsigned long long mul = 1;
+			if (*end == 'K' || *end == 'k')
+				mul = 1024ULL, end++;
+			else if (*end == 'M' || *end == 'm')
+				mul = 1024ULL * 1024, end++;
+			else if (*end == 'G' || *end == 'g')
+				mul = 1024ULL * 1024 * 1024, end++;
+			if (*end || end == optarg || optarg[0] == '-' || v == 0 || v > (64ULL << 30) / mul)
+				return cli_usage("scan: --secret-max-file-size wants a size from 1 byte to 64G, "
+						 "not \"%s\"", optarg);
+			sopts.max_file_size = v * mul;
+			break;
+		}
 		case 'h': fputs(usage, stdout); return 0;
 		default: {
 			int st = cli_registry_or_usage(c, usage);
@@ -190,6 +221,20 @@ int cmd_scan(int argc, char **argv)
 			return cli_fail();
 		}
 	}
+	if ((secret_config || sopts.max_file_size) && !scan_secrets)
+		return cli_usage("scan: --secret-config and --secret-max-file-size need --scanners secret");
+	/* the secret rules are compiled before the image is read: a bad rule file is a usage error */
+	if (scan_secrets) {
+		if (secret_config && bw_secrets_config_load(&scfg, secret_config) < 0) {
+			status = cli_fail();
+			goto out;
+		}
+		sopts.config = scfg;
+		if (bw_secrets_setup(&sopts) < 0) {
+			status = cli_fail();
+			goto out;
+		}
+	}
 	if (!ignore_file && access(".bulwarkignore", F_OK) == 0)
 		ignore_file = ".bulwarkignore";
 	if (bw_suppressions_new(&sup) < 0) {
@@ -211,10 +256,18 @@ int cmd_scan(int argc, char **argv)
 		status = cli_fail();
 		goto out;
 	}
-	/* the account files are read only when something will look at them (the misconfig
-	 * checks, or a policy's forbid_root_user, which resolves names through /etc/passwd) */
-	if (!scan_misconfig && !policy)
-		opts.analyzers = ~(BW_ANALYZE_MISCONFIG | BW_ANALYZE_DIGESTS); /* digests: only diff and drift ask */
+	/* What the layer pass feeds. The account files only when something will look at them
+	 * (the misconfig checks, or a policy's forbid_root_user, which resolves names through
+	 * /etc/passwd); secrets only when asked, and a secret-only scan skips the package
+	 * databases; file digests never (only diff and drift ask). */
+	opts.analyzers = ~(BW_ANALYZE_MISCONFIG | BW_ANALYZE_DIGESTS | BW_ANALYZE_SECRETS);
+	if (scan_misconfig || policy)
+		opts.analyzers |= BW_ANALYZE_MISCONFIG;
+	if (scan_secrets) {
+		opts.analyzers |= BW_ANALYZE_SECRETS;
+		if (!scan_vulns && !scan_licenses && !scan_misconfig && !policy)
+			opts.analyzers &= ~BW_ANALYZE_PACKAGES;
+	}
 	if (cli_state_open(&opts, &state) < 0) {
 		status = cli_fail();
 		goto out;
@@ -261,7 +314,8 @@ int cmd_scan(int argc, char **argv)
 	if ((status = cli_output_open(&out, outpath)) != 0)
 		goto out;
 	bw_scan_results results = { .img = img, .vulns = vulns, .policy = verdict, .licenses = scan_licenses,
-				    .misconfigs = misconfigs };
+				    .misconfigs = misconfigs,
+				    .secrets = scan_secrets ? bw_image_secrets(img) : NULL };
 	const char *no_color = getenv("NO_COLOR");
 	results.color = format == BW_FORMAT_TABLE && out.f == stdout && isatty(STDOUT_FILENO) &&
 			!(no_color && *no_color);
@@ -277,11 +331,12 @@ int cmd_scan(int argc, char **argv)
 			status = exit_code_set ? exit_code : 1;
 	} else if (status == 0 && exit_code && vulns && bw_vulns_count(vulns) > bw_vulns_suppressed(vulns)) {
 		status = exit_code;
-	} else if (status == 0 && exit_code && bw_misconfigs_count(misconfigs)) {
+	} else if (status == 0 && exit_code && (bw_misconfigs_count(misconfigs) || bw_secrets_count(results.secrets))) {
 		status = exit_code;
 	}
 out:
 	bw_policy_result_free(verdict);
+	bw_secrets_config_free(scfg);
 	bw_policy_free(policy);
 	bw_suppressions_free(sup);
 	bw_vulns_free(vulns);

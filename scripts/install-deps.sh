@@ -28,6 +28,8 @@ PACKAGES=(
   chromium
   # signing (issue 10): cosign key secretbox, PKCS#11 header, SoftHSM2 token and tools, the Python oracle's NaCl
   libsodium-dev libp11-kit-dev softhsm2 opensc python3-nacl
+  # secrets: Hyperscan (one streaming database for every rule) and PCRE2 (captures)
+  libhyperscan-dev libpcre2-dev
 )
 
 # Packages whose only use is a command: a working command installed some other

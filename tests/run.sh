@@ -6,8 +6,8 @@
 #   3. each libFuzzer harness for a short time on its seed corpus (clang)
 #   4. integration tests (tests/integration/*.sh) against real images, skopeo and umoci
 #
-# Environment: FUZZ_SECONDS (default 10 per harness: 27 harnesses must fit CI's budget), TESTS (a glob of integration
-# scripts to run, default all), SKIP_SANITIZERS=1 / SKIP_FUZZ=1 for quick local runs
+# Environment: FUZZ_SECONDS (default 10 per harness: 27 harnesses must fit CI's budget), TESTS (globs of integration
+# scripts to run, space-separated, default all), SKIP_SANITIZERS=1 / SKIP_FUZZ=1 for quick local runs
 # (CI sets neither).
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -76,7 +76,16 @@ if [ -d "$SHARED/fixtures" ]; then
     say "not ok - fixtures: build-images.sh failed"
   fi
 fi
-for t in tests/integration/${TESTS:-*}.sh; do
+# TESTS may hold several globs, space-separated
+scripts=()
+for pat in ${TESTS:-*}; do
+  scripts+=(tests/integration/$pat.sh)
+done
+for t in "${scripts[@]}"; do
+  if [ ! -f "$t" ]; then
+    say "not ok - $t: no such integration script (TESTS=$TESTS)"
+    continue
+  fi
   echo "-- $t"
   out=$TMPROOT/integ.out
   # each script gets a scratch folder of its own: names inside cannot collide

@@ -39,8 +39,8 @@ typedef struct bw_image_options {
 	uint64_t max_layer_bytes;  /* decompressed bytes per layer; 0: default (32 GiB) */
 	uint64_t max_file_bytes;   /* one file in a layer; 0: default (16 GiB) */
 	bool keep_deleted;         /* remember paths removed by whiteouts (bw_image_deleted) */
-	uint32_t analyzers;        /* BW_ANALYZE_* mask of what the layer pass feeds; 0: all but
-	                              BW_ANALYZE_DIGESTS */
+	uint32_t analyzers;        /* BW_ANALYZE_* mask of what the layer pass feeds; 0: all but the opt-in
+	                              ones (BW_ANALYZE_DIGESTS, BW_ANALYZE_SECRETS) */
 	/* how to reach registries, for registry references (bulwark/registry.h); NULL: defaults.
 	 * Borrowed: it and its strings must outlive the image. */
 	const struct bw_registry_options *registry;
@@ -55,6 +55,7 @@ typedef struct bw_image_options {
 #define BW_ANALYZE_PACKAGES (1u << 1)  /* OS and language packages (bulwark/package.h) */
 #define BW_ANALYZE_DIGESTS  (1u << 16) /* SHA-256 of every regular file (bw_file_info.digest); only when asked */
 #define BW_ANALYZE_MISCONFIG (1u << 3) /* account files for the misconfig checks (bulwark/misconfig.h) */
+#define BW_ANALYZE_SECRETS  (1u << 6)  /* secrets (bulwark/secrets.h); opt-in: not part of 0 ("all") */
 
 #define BW_IMAGE_OPTIONS_INIT { BW_IMAGE_OPTIONS_VERSION, NULL, 0, 0, 0, false, 0, NULL, NULL, 0 }
 

@@ -51,6 +51,7 @@ BW_EXTERN int bw_report_sbom(FILE *out, const bw_image *img, bw_format format);
 typedef struct bw_vulns bw_vulns;
 typedef struct bw_policy_result bw_policy_result;
 typedef struct bw_misconfigs bw_misconfigs;
+typedef struct bw_secrets bw_secrets;
 typedef struct bw_scan_results {
 	const bw_image *img;
 	const bw_vulns *vulns;
@@ -58,6 +59,7 @@ typedef struct bw_scan_results {
 	bool color;            /* table: ANSI colours (the CLI sets it when stdout is a terminal) */
 	bool licenses;         /* the license scanner ran: report every package's licenses */
 	const bw_misconfigs *misconfigs; /* the misconfig scanner's findings (bulwark/misconfig.h), or NULL */
+	const bw_secrets *secrets; /* the secret scanner ran (bulwark/secrets.h); NULL: it did not */
 } bw_scan_results;
 
 /*

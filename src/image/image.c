@@ -594,7 +594,7 @@ static int build_dispatch(bw_image *img)
 		return bw_error_set(BW_EINTERNAL, "out of memory");
 	for (size_t i = 0; i < all; i++)
 		if (img->opts.analyzers ? (bw_analyzers[i]->kind & img->opts.analyzers) != 0
-					: !(bw_analyzers[i]->kind & BW_ANALYZE_DIGESTS))
+					: !(bw_analyzers[i]->kind & (BW_ANALYZE_DIGESTS | BW_ANALYZE_SECRETS)))
 			img->analyzers[img->n_analyzers++] = bw_analyzers[i];
 	if (img->n_analyzers > sizeof(uintptr_t) * 8)
 		return bw_error_set(BW_EINTERNAL, "too many analyzers for the dispatch mask");
@@ -1017,6 +1017,8 @@ void bw_image_free(bw_image *img)
 		img->misconfig_free(img->misconfig);
 	free(img->packages);
 	bw_arena_free(&img->pkg_mem);
+	if (img->secrets_free)
+		img->secrets_free(img->secrets);
 	bw_fs_free(img->fs);
 	bw_strmap_free(&img->analyzer_paths);
 	free(img->analyzers);

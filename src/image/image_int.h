@@ -97,6 +97,10 @@ struct bw_image {
 	bw_package *packages;
 	size_t n_packages, cap_packages;
 
+	/* secret findings, set by the secret analyzer's finish() (secrets/analyzer.c) */
+	void *secrets;
+	void (*secrets_free)(void *secrets);
+
 	/* os-release, set by the analyzer */
 	char *os_family, *os_version, *os_codename, *os_pretty_name;
 

@@ -10,6 +10,7 @@ extern const bw_analyzer bw_analyzer_python, bw_analyzer_ruby, bw_analyzer_php, 
 extern const bw_analyzer bw_analyzer_node, bw_analyzer_node_lock;
 extern const bw_analyzer bw_analyzer_digests;
 extern const bw_analyzer bw_analyzer_misconfig;
+extern const bw_analyzer bw_analyzer_secrets;
 
 const bw_analyzer *const bw_analyzers[] = {
 	&bw_analyzer_os,
@@ -21,5 +22,6 @@ const bw_analyzer *const bw_analyzers[] = {
 	&bw_analyzer_python, &bw_analyzer_ruby, &bw_analyzer_php, &bw_analyzer_dotnet,
 	&bw_analyzer_digests,
 	&bw_analyzer_misconfig,
+	&bw_analyzer_secrets,
 	NULL,
 };

@@ -23,6 +23,7 @@
 #include "bulwark/policy.h"
 #include "bulwark/report.h"
 #include "bulwark/scan.h"
+#include "bulwark/secrets.h"
 #include "license/license.h"
 #include "policy/glob.h"
 #include "policy/policy_int.h"
@@ -113,6 +114,7 @@ typedef struct evalctx {
 	const bw_image_info *info;
 	const bw_vulns *vulns;
 	const bw_misconfigs *misconfigs; /* NULL: the misconfig scanner did not run */
+	const bw_secrets *secrets;       /* NULL: the secret scanner did not run */
 	result_impl *r;
 	char today[11];
 	int64_t today_days;
@@ -760,6 +762,48 @@ static void eval_misconfigs(evalctx *c, const bw_policy_rule *rule)
 	}
 }
 
+/* ------------------------------------------------------------------ secrets */
+
+/* categories name a category ("private-key"), a rule ("aws-access-key-id") or a rule's
+ * vendor prefix ("aws"). */
+static bool secret_selected(const bw_secrets_rule *sr, const bw_secret *s)
+{
+	if (!sr->categories.n)
+		return true;
+	for (size_t i = 0; i < sr->categories.n; i++) {
+		const char *cat = sr->categories.v[i];
+		size_t n = strlen(cat);
+		if (!strcmp(cat, s->category) || !strcmp(cat, s->rule) || (!strncmp(cat, s->rule, n) && s->rule[n] == '-'))
+			return true;
+	}
+	return false;
+}
+
+static void eval_secrets(evalctx *c, const bw_policy_rule *rule)
+{
+	const bw_secrets *s = c->secrets;
+	const bw_secrets_rule *sr = &rule->secrets;
+
+	if (!s) {
+		add(c->r, rule->name, BW_ACT_INFO, NULL, NULL,
+		    "not evaluated: the secret scanner did not run (--scanners secret)");
+		return;
+	}
+	for (size_t i = 0; i < bw_secrets_count(s); i++) {
+		const bw_secret *x = bw_secrets_at(s, i);
+		if ((sr->min_severity && severity_of(x->severity) < sr->min_severity) || !secret_selected(sr, x))
+			continue;
+		if (x->in_config)
+			add_excepted(c, rule, x->rule, NULL, 0, NULL, "%s (%s, %s) in the image config, %s: %s", x->title,
+				     x->rule, x->severity, x->path, x->match);
+		else
+			add_excepted(c, rule, x->rule, NULL, 0, NULL, "%s (%s, %s) in %.300s line %llu, layer %zu%s: %s",
+				     x->title, x->rule, x->severity, x->path, (unsigned long long)x->line, x->layer + 1,
+				     x->deleted_in_later_layer ? " (deleted by a later layer, still in the image)" : "",
+				     x->match);
+	}
+}
+
 /* ------------------------------------------------------------------ scope */
 
 static bool in_scope(const evalctx *c)
@@ -794,7 +838,9 @@ int bw_policy_evaluate(const bw_policy *p, const bw_image *img, const bw_vulns *
 int bw_policy_evaluate_results(const bw_policy *p, const bw_scan_results *in, bw_policy_result **out)
 {
 	const bw_image *img = in->img;
-	evalctx c = { .p = p, .img = img, .vulns = in->vulns, .misconfigs = in->misconfigs };
+	/* an image scanned for secrets carries them even when the caller's results do not say so */
+	evalctx c = { .p = p, .img = img, .vulns = in->vulns, .misconfigs = in->misconfigs,
+		      .secrets = in->secrets ? in->secrets : bw_image_secrets(img) };
 	result_impl *r;
 	int rc;
 
@@ -832,8 +878,7 @@ int bw_policy_evaluate_results(const bw_policy *p, const bw_scan_results *in, bw
 			if (rule->image.present)
 				eval_image(&c, rule);
 			if (rule->secrets.present)
-				add(r, rule->name, BW_ACT_INFO, NULL, NULL,
-				    "not evaluated: the secret scanner did not run (this build has none)");
+				eval_secrets(&c, rule);
 			if (rule->signature.present)
 				add(r, rule->name, BW_ACT_INFO, NULL, NULL,
 				    "not evaluated: signatures were not verified (this build cannot verify them)");

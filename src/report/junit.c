@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bulwark/secrets.h"
 #include "report/report_int.h"
 
 typedef struct pkg_item {
@@ -111,6 +112,11 @@ int bw_report__junit(FILE *out, const bw_report_view *v)
 	if (v->r->misconfigs)
 		bw_report__misconfig_junit_counts(v->r->misconfigs, &tests, &failures);
 
+	if (v->r->secrets) {
+		size_t ns = bw_secrets_count(v->r->secrets);
+		tests += ns ? ns : 1;
+		failures += ns;
+	}
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", out);
 	snprintf(label, sizeof(label), "bulwark scan %s", v->in->reference);
 	attr(out, "name", label);
@@ -257,6 +263,8 @@ int bw_report__junit(FILE *out, const bw_report_view *v)
 	}
 	if (v->r->misconfigs)
 		bw_report__misconfig_junit(out, v->r->misconfigs);
+	if (v->r->secrets)
+		bw_report__secrets_junit(out, v->r->secrets);
 	fputs("</testsuites>\n", out);
 	if (ferror(out))
 		rc = bw_error_set(BW_EINTERNAL, "writing the report failed");

@@ -169,5 +169,17 @@ void bw_report__misconfig_sarif_results(bw_jsonw *w, const bw_misconfigs *m, siz
 void bw_report__misconfig_junit_counts(const bw_misconfigs *m, size_t *tests, size_t *failures);
 void bw_report__misconfig_junit(FILE *out, const bw_misconfigs *m);
 void bw_report__misconfig_html(FILE *f, const bw_misconfigs *m);
+/* The secret scanner's sections (report/secrets.c); s may be NULL (no findings). */
+typedef struct bw_secrets bw_secrets;
+void bw_report__secrets_json(bw_jsonw *w, const bw_secrets *s);
+void bw_report__secrets_summary_json(bw_jsonw *w, const bw_secrets *s);
+int bw_report__secrets_table(FILE *out, const bw_secrets *s, bool color);
+/* SARIF: a rule per secret rule that found something, then the results
+ * (ruleIndex = base + the rule's position). */
+int bw_report__secrets_sarif_rules(bw_jsonw *w, const bw_secrets *s);
+int bw_report__secrets_sarif_results(bw_jsonw *w, const bw_secrets *s, size_t base);
+size_t bw_report__secrets_sarif_rule_count(const bw_secrets *s);
+void bw_report__secrets_junit(FILE *out, const bw_secrets *s);
+void bw_report__secrets_html(FILE *out, const bw_secrets *s);
 
 #endif

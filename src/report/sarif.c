@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "crypto/digest.h"
+#include "bulwark/misconfig.h"
+#include "bulwark/secrets.h"
 #include "report/report_int.h"
 #include "util/redact.h"
 #include "util/strmap.h"
@@ -342,7 +344,7 @@ int bw_report__sarif(FILE *out, const bw_report_view *v)
 {
 	const bw_policy_result *pol = v->r->policy;
 	size_t *order = calloc(v->n + 1, sizeof(*order)), *start = calloc(v->n_rules + 2, sizeof(*start));
-	size_t n_policy_rules = 0, *policy_rule = NULL;
+	size_t n_policy_rules = 0, *policy_rule = NULL, misconfig_rules = 0;
 	bw_strmap policy_ids = { 0 };
 	char buf[4096];
 	bw_jsonw w;
@@ -414,8 +416,12 @@ int bw_report__sarif(FILE *out, const bw_report_view *v)
 		bw_jw_object_end(&w);
 		bw_jw_object_end(&w);
 	}
-	if (v->r->misconfigs)
+	if (v->r->misconfigs) {
 		bw_report__misconfig_sarif_rules(&w);
+		bw_misconfig_checks(&misconfig_rules);
+	}
+	if (v->r->secrets && (rc = bw_report__secrets_sarif_rules(&w, v->r->secrets)) < 0)
+		goto done;
 	bw_jw_array_end(&w);
 	bw_jw_object_end(&w); /* driver */
 	bw_jw_object_end(&w); /* tool */
@@ -459,6 +465,8 @@ int bw_report__sarif(FILE *out, const bw_report_view *v)
 	}
 	if (v->r->misconfigs)
 		bw_report__misconfig_sarif_results(&w, v->r->misconfigs, v->n_rules + n_policy_rules, true);
+	if (v->r->secrets && (rc = bw_report__secrets_sarif_results(&w, v->r->secrets, v->n_rules + n_policy_rules + misconfig_rules)) < 0)
+		goto done;
 	bw_jw_array_end(&w);
 
 	bw_jw_key(&w, "properties");
@@ -467,6 +475,8 @@ int bw_report__sarif(FILE *out, const bw_report_view *v)
 	bw_jw_kv_string(&w, "manifest_digest", v->in->manifest_digest);
 	bw_jw_kv_uint(&w, "vulnerabilities", v->shown);
 	bw_jw_kv_uint(&w, "suppressed", v->suppressed);
+	if (v->r->secrets)
+		bw_jw_kv_uint(&w, "secrets", bw_secrets_count(v->r->secrets));
 	if (pol) {
 		bw_jw_kv_string(&w, "policy_verdict", pol->verdict);
 		bw_jw_kv_string(&w, "policy_file", pol->policy);

@@ -14,6 +14,7 @@
 #include "bulwark/bulwark.h"
 #include "bulwark/misconfig.h"
 #include "bulwark/scan.h"
+#include "bulwark/secrets.h"
 #include "report/report_int.h"
 #include "util/json.h"
 #include "util/strmap.h"
@@ -416,6 +417,8 @@ static int scan_json(FILE *out, const bw_report_view *view)
 		rc = bw_report__licenses_json(&w, r->img);
 	if (r->misconfigs)
 		bw_report__misconfig_json(&w, r->misconfigs);
+	if (r->secrets)
+		bw_report__secrets_json(&w, r->secrets);
 	if (r->policy)
 		policy_json(&w, r->policy);
 	bw_jw_key(&w, "summary");
@@ -435,6 +438,8 @@ static int scan_json(FILE *out, const bw_report_view *view)
 		rc = bw_report__licenses_summary_json(&w, r->img);
 	if (r->misconfigs)
 		bw_report__misconfig_summary_json(&w, r->misconfigs);
+	if (r->secrets)
+		bw_report__secrets_summary_json(&w, r->secrets);
 	if (r->policy)
 		bw_jw_kv_string(&w, "policy_verdict", r->policy->verdict);
 	bw_jw_object_end(&w);
@@ -686,6 +691,8 @@ after_vulns:
 	if (r->licenses && bw_report__licenses_table(out, r->img, color) < 0)
 		return -1;
 	if (r->misconfigs && bw_report__misconfig_table(out, r->misconfigs, color) < 0)
+		return -1;
+	if (r->secrets && bw_report__secrets_table(out, r->secrets, color) < 0)
 		return -1;
 	if (r->policy)
 		table_policy(out, r->policy, color);

@@ -33,8 +33,8 @@ else
   t_fail "SPDX expressions = license-expression" "$(printf '%s' "$out" | head -5 | cut -c1-300 | tr '\n' ' ')"
 fi
 
-t_run_expect "--scanners: an unknown scanner is a usage error" 2 '"secret" is not available' -- \
-  "$BULWARK" scan --scanners license,secret dir:/nonexistent
+t_run_expect "--scanners: an unknown scanner is a usage error" 2 '"sbom" is not available' -- \
+  "$BULWARK" scan --scanners license,sbom dir:/nonexistent
 t_run_expect "--scanners: an empty list is a usage error" 2 "name at least one" -- \
   "$BULWARK" scan --scanners , dir:/nonexistent
 
