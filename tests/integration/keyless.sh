@@ -108,6 +108,15 @@ attach layout=classic,tamper=payload
 kv "classic: tampered payload (its blob and descriptor agree)" 1 "signature" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
 attach layout=classic,tamper=set
 kv "classic: tampered SET" 1 "signed entry timestamp" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+attach layout=classic,tsa=yes
+kv "classic: with an RFC 3161 timestamp annotation (openssl ts) verifies" 0 "signed by $ID" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
+attach layout=classic,tsa=other
+kv "classic: an RFC 3161 timestamp over other bytes fails" 1 "RFC 3161 timestamp does not verify" -- \
+  verify "${CA[@]}" "$IMG" "${KL[@]}"
+jq '.timestampAuthorities = []' "$PKI/trusted_root.json" >"$W/no-tsa.json"
+attach layout=classic,tsa=yes
+kv "classic: a timestamp from a TSA not in the trusted root fails" 1 "timestamp" -- verify "${CA[@]}" "$IMG" --keyless \
+  --certificate-identity "$ID" --certificate-oidc-issuer "$ISS" --trusted-root "$W/no-tsa.json"
 attach layout=classic,tamper=body
 kv "classic: Rekor entry of another signature (valid SET)" 1 "does not match the bundle" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
 attach layout=classic,ca=untrusted

@@ -22,6 +22,8 @@
           tamper=payload|set|body|none  change after signing (body: the logged entry is
                     of another payload signed by the same certificate)
           predicate=URI     referrer-dsse: the statement's predicate type
+          tsa=yes|other     classic: an RFC 3161 timestamp (openssl ts, the test TSA) over the
+                            signature bytes (other: over other bytes)
         --raw-layers N writes N bogus signature layers instead (hostile).
         --big-annotation N puts an N-byte certificate annotation on the one layer.
         --raw-referrers N lists one junk bundle manifest N times in the referrers index.
@@ -95,6 +97,21 @@ def init(d):
         save_key(f"{d}/{prefix}inter.key", inter_k)
         open(f"{d}/{prefix}inter.crt", "wb").write(der(inter))
         open(f"{d}/{prefix}root.crt", "wb").write(der(root))
+    # a timestamp authority: its own root and a leaf with the critical timeStamping EKU (RFC 3161 §2.3)
+    tsa_root_k, tsa_k = ec.generate_private_key(ec.SECP384R1()), ec.generate_private_key(ec.SECP256R1())
+    tsa_root = ca_cert("tsa-root", "tsa-root", tsa_root_k.public_key(), tsa_root_k, 10)
+    tsa = (x509.CertificateBuilder().subject_name(name("tsa")).issuer_name(name("tsa-root"))
+           .public_key(tsa_k.public_key()).serial_number(11).not_valid_before(datetime.datetime(2020, 1, 1))
+           .not_valid_after(datetime.datetime(2040, 1, 1))
+           .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+           .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True)
+           .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+           .sign(tsa_root_k, hashes.SHA384()))
+    save_key(f"{d}/tsa.key", tsa_k)
+    open(f"{d}/tsa.crt", "wb").write(tsa.public_bytes(serialization.Encoding.PEM))
+    open(f"{d}/ts.cnf", "w").write("[tsa]\ndefault_tsa = tsa1\n[tsa1]\nserial = %s/tsaserial\n"
+                                   "signer_digest = sha256\ndefault_policy = 1.2.3.4.1\n"
+                                   "digests = sha256\ness_cert_id_alg = sha256\n" % d)
     ct, rekor = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
     save_key(f"{d}/ct.key", ct)
     save_key(f"{d}/rekor.key", rekor)
@@ -111,7 +128,11 @@ def init(d):
                                         "validFor": {"start": "2020-01-01T00:00:00Z"}}],
             "ctlogs": [{"baseUrl": "https://ct.bulwark-test.example", "hashAlgorithm": "SHA2_256",
                         "publicKey": key(ct), "logId": {"keyId": b64(sha(spki(ct)))}}],
-            "timestampAuthorities": []}
+            "timestampAuthorities": [{"subject": {"organization": "bulwark-test", "commonName": "tsa"},
+                                      "uri": "https://tsa.bulwark-test.example",
+                                      "certChain": {"certificates": [{"rawBytes": b64(der(tsa))},
+                                                                     {"rawBytes": b64(der(tsa_root))}]},
+                                      "validFor": {"start": "2020-01-01T00:00:00Z"}}]}
     json.dump(root, open(f"{d}/trusted_root.json", "w"))
 
 
@@ -172,6 +193,22 @@ def rekor_entry(d, signed_digest, sig, leaf, integrated, o):
     return body_b64, log_id, log_index, set_sig
 
 
+def timestamp(d, data):
+    """An RFC 3161 TimeStampResp over data (what cosign stores), made by `openssl ts` with the test TSA."""
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as t:
+        open(f"{t}/data", "wb").write(data)
+        if not os.path.exists(f"{d}/tsaserial"):
+            open(f"{d}/tsaserial", "w").write("01\n")
+        subprocess.run(["openssl", "ts", "-query", "-data", f"{t}/data", "-sha256", "-cert", "-out", f"{t}/q"],
+                       check=True, capture_output=True)
+        subprocess.run(["openssl", "ts", "-reply", "-config", f"{d}/ts.cnf", "-section", "tsa1", "-queryfile",
+                        f"{t}/q", "-signer", f"{d}/tsa.crt", "-inkey", f"{d}/tsa.key", "-out",
+                        f"{t}/tok"], check=True, capture_output=True)
+        return open(f"{t}/tok", "rb").read()
+
+
 class Registry:
     def __init__(self, url, repo):
         self.url, self.repo = url.rstrip("/"), repo
@@ -229,12 +266,17 @@ def attach(d, url, repo, digest, specs, referrers_only=False, raw_layers=0, big=
                 payload = payload.replace(b'"optional":null', b'"optional":{"x":"y"}')
             rb = {"SignedEntryTimestamp": b64(set_sig), "Payload": {"body": body_b64, "integratedTime": integrated,
                                                                    "logIndex": log_index, "logID": log_id}}
+            tsa_ann = None
+            if o.get("tsa") in ("yes", "other"):
+                tsa_ann = json.dumps({"SignedRFC3161Timestamp": b64(timestamp(d, sig if o["tsa"] == "yes" else b"x" + sig))})
             desc = reg.blob(payload)
             desc["mediaType"] = MT_SS
             desc["annotations"] = {"dev.cosignproject.cosign/signature": b64(sig),
                                    "dev.sigstore.cosign/certificate": leaf.public_bytes(serialization.Encoding.PEM).decode(),
                                    "dev.sigstore.cosign/chain": "",
                                    "dev.sigstore.cosign/bundle": json.dumps(rb, separators=(",", ":"))}
+            if tsa_ann:
+                desc["annotations"]["dev.sigstore.cosign/rfc3161timestamp"] = tsa_ann
             classic.append(desc)
         elif layout == "classic-att":
             stmt = json.dumps({"_type": "https://in-toto.io/Statement/v1",
