@@ -59,3 +59,19 @@ for ((r = 0; r < RUNS; r++)); do
   s=$(date +%s.%N); "$BULWARK" -q verify "$R/bench/image:v1" --key "$tmp/k.pub" --ca-file "$REG_PKI/ca.crt" >/dev/null 2>&1; e=$(date +%s.%N)
   echo "$e - $s" | bc
 done | median | awk -v n="$RUNS" '{printf "verify from the local registry (%d signatures): %.1f ms wall (median)\n", n, $1 * 1000}'
+
+# 4. keyless (issue 12): one classic (.sig annotations) and one referrer (sigstore bundle) signature made by
+#    tests/lib/mkkeyless.py (a test Fulcio CA, CT log and Rekor) on the same image; verify --keyless reads and
+#    fully verifies both (chain, SCT, SET, body, signature, identity, payload claims).
+/usr/bin/python3 "$TOP/tests/lib/mkkeyless.py" init "$tmp/kl"
+kd=$(skopeo inspect --cert-dir "$tmp/certs" --format '{{.Digest}}' "docker://$R/bench/image:v1")
+REG_CA=$REG_PKI/ca.crt /usr/bin/python3 "$TOP/tests/lib/mkkeyless.py" attach "$tmp/kl" "https://$R" bench/image "$kd" \
+  layout=classic layout=referrer
+for ((r = 0; r < RUNS; r++)); do
+  s=$(date +%s.%N)
+  "$BULWARK" -q verify "$R/bench/image:v1" --keyless --certificate-identity https://example.com/ci/workflow@refs/heads/main \
+    --certificate-oidc-issuer https://issuer.example.com --trusted-root "$tmp/kl/trusted_root.json" \
+    --ca-file "$REG_PKI/ca.crt" >/dev/null 2>&1
+  e=$(date +%s.%N)
+  echo "$e - $s" | bc
+done | median | awk '{printf "verify --keyless from the local registry (1 classic + 1 referrer signature): %.1f ms wall (median)\n", $1 * 1000}'

@@ -24,6 +24,13 @@ static const char sign_usage[] =
 	"       bulwark attest IMAGE --key REF --type TYPE --predicate FILE [--referrers]\n"
 	"       bulwark verify-attestation IMAGE --key REF [--type TYPE] [--referrers]\n"
 	"                                        [--policy FILE [--db PATH]]\n"
+	"       bulwark verify IMAGE --keyless KEYLESS [-a KEY=VALUE]... [--identity REF]\n"
+	"       bulwark verify-attestation IMAGE --keyless KEYLESS [--type TYPE] [--policy FILE [--db PATH]]\n"
+	"  KEYLESS: (--certificate-identity ID | --certificate-identity-regexp RE)\n"
+	"           (--certificate-oidc-issuer URL | --certificate-oidc-issuer-regexp RE)\n"
+	"           [--certificate-github-workflow-{repository,ref,trigger,sha,name} V]\n"
+	"           [--trusted-root FILE] (default $BULWARK_TRUSTED_ROOT). Keyless reads cosign's\n"
+	"           sha256-<hex>.sig (.att) layers and sigstore-bundle referrers (docs/keyless.md).\n"
 	"  IMAGE: a registry reference or oci:DIR[:TAG]. REF: a key file (cosign's .key to sign, a\n"
 	"  PEM .pub to verify), env://VAR, or pkcs11:...?module-path=...&pin-value=... (RFC 7512).\n"
 	"  TYPE: cyclonedx, spdx, spdxjson, slsaprovenance, slsaprovenance1, vuln, openvex, custom,\n"
@@ -36,6 +43,8 @@ static const char sign_usage[] =
 
 typedef struct cmd_args {
 	bw_sign_options o;
+	bw_bundle_options keyless;
+	bool is_keyless;
 	bw_sign_annotation ann[MAX_ANN];
 	char *ann_text[MAX_ANN];
 	const char *image;
@@ -67,6 +76,17 @@ static int parse_args(int argc, char **argv, cmd_args *a, bool need_password)
 		{ "policy", required_argument, NULL, 'Y' },
 		{ "db", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "keyless", no_argument, NULL, 2000 },
+		{ "certificate-identity", required_argument, NULL, 2001 },
+		{ "certificate-identity-regexp", required_argument, NULL, 2002 },
+		{ "certificate-oidc-issuer", required_argument, NULL, 2003 },
+		{ "certificate-oidc-issuer-regexp", required_argument, NULL, 2004 },
+		{ "certificate-github-workflow-repository", required_argument, NULL, 2005 },
+		{ "certificate-github-workflow-ref", required_argument, NULL, 2006 },
+		{ "certificate-github-workflow-trigger", required_argument, NULL, 2007 },
+		{ "certificate-github-workflow-sha", required_argument, NULL, 2008 },
+		{ "certificate-github-workflow-name", required_argument, NULL, 2009 },
+		{ "trusted-root", required_argument, NULL, 2010 },
 		CLI_REGISTRY_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -101,6 +121,17 @@ static int parse_args(int argc, char **argv, cmd_args *a, bool need_password)
 		case 'Y': a->policy = optarg; break;
 		case 'D': a->db = optarg; break;
 		case 'h': fputs(sign_usage, stdout); return -1;
+		case 2000: a->is_keyless = true; break;
+		case 2001: a->keyless.identity = optarg; break;
+		case 2002: a->keyless.identity_regexp = optarg; break;
+		case 2003: a->keyless.issuer = optarg; break;
+		case 2004: a->keyless.issuer_regexp = optarg; break;
+		case 2005: a->keyless.github_workflow_repository = optarg; break;
+		case 2006: a->keyless.github_workflow_ref = optarg; break;
+		case 2007: a->keyless.github_workflow_trigger = optarg; break;
+		case 2008: a->keyless.github_workflow_sha = optarg; break;
+		case 2009: a->keyless.github_workflow_name = optarg; break;
+		case 2010: a->keyless.trusted_root = optarg; break;
 		default:
 			if ((status = cli_registry_or_usage(c, sign_usage)) != 0)
 				return status;
@@ -111,6 +142,33 @@ static int parse_args(int argc, char **argv, cmd_args *a, bool need_password)
 		return 2;
 	}
 	a->image = argv[optind];
+	bool certificate_opts = a->keyless.identity || a->keyless.identity_regexp || a->keyless.issuer ||
+				a->keyless.issuer_regexp || a->keyless.trusted_root ||
+				a->keyless.github_workflow_repository || a->keyless.github_workflow_ref ||
+				a->keyless.github_workflow_trigger || a->keyless.github_workflow_sha ||
+				a->keyless.github_workflow_name;
+	if (a->is_keyless || certificate_opts) {
+		if (need_password || (strcmp(argv[0], "verify") && strcmp(argv[0], "verify-attestation")))
+			return cli_usage("%s: --keyless applies to verify and verify-attestation", argv[0]);
+		if (!a->is_keyless)
+			return cli_usage("%s: certificate options need --keyless", argv[0]);
+		if (a->o.key_ref)
+			return cli_usage("%s: --key and --keyless exclude each other", argv[0]);
+		if (a->o.referrers)
+			return cli_usage("%s: --keyless always reads referrers; drop --referrers", argv[0]);
+		if (!(a->keyless.identity || a->keyless.identity_regexp) ||
+		    !(a->keyless.issuer || a->keyless.issuer_regexp))
+			return cli_usage("%s: --keyless needs --certificate-identity[-regexp] and "
+					 "--certificate-oidc-issuer[-regexp]", argv[0]);
+		if (!a->keyless.trusted_root)
+			a->keyless.trusted_root = getenv("BULWARK_TRUSTED_ROOT");
+		if (!a->keyless.trusted_root || !*a->keyless.trusted_root)
+			return cli_usage("%s: no trusted root: give --trusted-root FILE or set BULWARK_TRUSTED_ROOT",
+					 argv[0]);
+		a->o.keyless = &a->keyless;
+		a->o.registry = cli_registry();
+		return 0;
+	}
 	if (!a->o.key_ref)
 		return cli_usage("%s: --key REF is needed", argv[0]);
 	a->o.registry = cli_registry();
@@ -181,8 +239,10 @@ static int print_check(const bw_sig_check *c, void *ctx)
 			last->len = c->payload_len;
 		}
 		fprintf(stderr, "bulwark: %s: verified\n", c->where);
-		fwrite(c->payload, 1, c->payload_len, stdout);
-		putchar('\n');
+		if (c->payload_len) { /* a keyless message signature over the digest has no payload */
+			fwrite(c->payload, 1, c->payload_len, stdout);
+			putchar('\n');
+		}
 	} else {
 		fprintf(stderr, "bulwark: %s\n", c->reason ? c->reason : "not verified");
 	}

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bulwark/bundle.h"
 #include "bulwark/errors.h"
 #include "bulwark/registry.h"
 
@@ -43,6 +44,11 @@ typedef struct bw_sign_options {
 	                                        must match exactly; a bare repository matches any tag. */
 	const char *predicate_type;          /* attest / verify-attestation: cyclonedx, spdx, vuln, ..., or a URI */
 	const char *predicate_path;          /* attest: the predicate file (JSON) */
+	const bw_bundle_options *keyless;    /* verify / verify-attestation: keyless instead of key_ref (the
+	                                        trusted root and identity policy; key must be NULL). Both
+	                                        cosign's .sig/.att tag (certificate + Rekor bundle
+	                                        annotations) and sigstore-bundle referrers are read;
+	                                        docs/keyless.md */
 } bw_sign_options;
 
 /*

@@ -109,6 +109,11 @@ typedef struct bw_siglayer {
 	char *signature;       /* dev.cosignproject.cosign/signature, or NULL */
 	char *predicate_type;  /* predicateType (attestations), or NULL */
 	bool has_cert;         /* a dev.sigstore.cosign/certificate annotation (keyless: not ours) */
+	/* keyless (keyless.c): cosign's annotations as stored, or NULL */
+	char *certificate;     /* dev.sigstore.cosign/certificate: the leaf, PEM */
+	char *chain;           /* dev.sigstore.cosign/chain: intermediates and root, PEM */
+	char *rekor_bundle;    /* dev.sigstore.cosign/bundle: SET + Rekor entry payload, JSON */
+	char *rfc3161;         /* dev.sigstore.cosign/rfc3161timestamp: {"SignedRFC3161Timestamp":...} */
 } bw_siglayer;
 
 typedef struct bw_sigmanifest {
@@ -165,6 +170,25 @@ char *bw_statement_build(const char *name, const char *digest_hex, const char *p
 /* cyclonedx|spdx|spdxjson|slsaprovenance|slsaprovenance1|vuln|custom|URI -> predicate type URI. */
 const char *bw_predicate_type_uri(const char *type);
 
+/* ------------------------------------------------------------ keyless.c */
+
+/* bw_verify_image / bw_verify_attestations with o->keyless set (docs/keyless.md). */
+int bw_keyless_verify(const char *image, const bw_sign_options *o, bool att, bw_sig_check_fn fn, void *ctx,
+		      size_t *n_verified);
+
+/*
+ * cosign's classic keyless layer as the equivalent sigstore bundle v0.1
+ * (JSON, malloc'd): leaf certificate, the Rekor entry of the
+ * dev.sigstore.cosign/bundle annotation (SET + body as given), the optional
+ * RFC 3161 timestamp, and a message signature over payload_sha256.
+ * BW_EINPUT naming what when an annotation is malformed.
+ */
+int bw_cosign_layer_bundle(const char *what, const char *sig_b64, const char *cert_pem, const char *rekor_bundle,
+			   const char *rfc3161, const uint8_t payload_sha256[32], char **out, size_t *out_len);
+
+/* Whether a docker-reference signed in a payload matches the one expected (sign.c). */
+bool bw_sign_identity_matches(const char *expected, const char *signed_ref);
+
 /* ------------------------------------------------------------ store.c */
 
 typedef struct bw_sigstore bw_sigstore;
@@ -194,6 +218,10 @@ typedef struct bw_sigitem {
 typedef int (*bw_sigitem_fn)(const bw_sigitem *it, const char *why, void *ctx);
 int bw_sigstore_each(bw_sigstore *s, const char *suffix, bool referrers, size_t max_blob, bw_sigitem_fn fn,
 		     void *ctx, size_t *n_found);
+
+/* Only the OCI 1.1 referrers of the given artifact type (sigstore bundles: keyless.c). */
+int bw_sigstore_each_referrer(bw_sigstore *s, const char *artifact_type, size_t max_blob, bw_sigitem_fn fn,
+			      void *ctx, size_t *n_found);
 
 /* Appends a layer (blob + annotations) under the tag, or pushes it as a referrer. */
 int bw_sigstore_append(bw_sigstore *s, const char *suffix, bool referrers, const char *layer_media_type,

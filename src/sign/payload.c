@@ -184,6 +184,10 @@ void bw_sigmanifest_free(bw_sigmanifest *m)
 		free(m->layers[i].media_type);
 		free(m->layers[i].signature);
 		free(m->layers[i].predicate_type);
+		free(m->layers[i].certificate);
+		free(m->layers[i].chain);
+		free(m->layers[i].rekor_bundle);
+		free(m->layers[i].rfc3161);
 	}
 	free(m->layers);
 	json_decref(m->doc);
@@ -267,7 +271,11 @@ int bw_sigmanifest_parse(const char *what, const void *data, size_t len, bw_sigm
 				goto done;
 			}
 			if (ann_string(what, i, ann, BW_ANN_SIGNATURE, &l->signature) < 0 ||
-			    ann_string(what, i, ann, BW_ANN_PREDICATE_TYPE, &l->predicate_type) < 0)
+			    ann_string(what, i, ann, BW_ANN_PREDICATE_TYPE, &l->predicate_type) < 0 ||
+			    ann_string(what, i, ann, "dev.sigstore.cosign/certificate", &l->certificate) < 0 ||
+			    ann_string(what, i, ann, "dev.sigstore.cosign/chain", &l->chain) < 0 ||
+			    ann_string(what, i, ann, "dev.sigstore.cosign/bundle", &l->rekor_bundle) < 0 ||
+			    ann_string(what, i, ann, "dev.sigstore.cosign/rfc3161timestamp", &l->rfc3161) < 0)
 				goto done;
 			l->has_cert = json_object_get(ann, "dev.sigstore.cosign/certificate") != NULL;
 		}

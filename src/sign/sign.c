@@ -57,7 +57,7 @@ static bool same_repo(const char *a, size_t an, const char *b, size_t bn)
 }
 
 /* expected: a repository (any tag matches) or a full reference (exact). */
-static bool identity_matches(const char *expected, const char *signed_ref)
+bool bw_sign_identity_matches(const char *expected, const char *signed_ref)
 {
 	size_t en = repo_len(expected), sn = repo_len(signed_ref);
 	if (!same_repo(expected, en, signed_ref, sn))
@@ -221,7 +221,7 @@ static int check_claims(vctx *x, const bw_sspayload *p, char *why, size_t n)
 		snprintf(why, n, "the payload is for %.140s, the image is %s", p->manifest_digest, d->text);
 		return -1;
 	}
-	if (x->expect_identity && !identity_matches(x->expect_identity, p->docker_reference)) {
+	if (x->expect_identity && !bw_sign_identity_matches(x->expect_identity, p->docker_reference)) {
 		snprintf(why, n, "the payload's identity %.300s does not match %.300s", p->docker_reference,
 			 x->expect_identity);
 		return -1;
@@ -266,7 +266,7 @@ static int on_signature(const bw_sigitem *it, const char *why, void *arg)
 	if (bw_pkey_verify(x->key, it->blob, it->blob_len, sig, sig_len) < 0) {
 		free(sig);
 		snprintf(reason, sizeof(reason), "%s: the signature does not verify with the key%s", it->where,
-			 l->has_cert ? " (it carries a certificate: keyless, see verify-bundle)" : "");
+			 l->has_cert ? " (it carries a certificate: keyless, use --keyless)" : "");
 		bw_error_clear();
 		return report(x, it, false, false, reason, NULL, 0);
 	}
@@ -358,6 +358,8 @@ static int verify_common(const char *image, const bw_sign_options *o, bool att, 
 		*n_verified = 0;
 	if (att && o->predicate_type && !(x.predicate_uri = bw_predicate_type_uri(o->predicate_type)))
 		return bw_error_set(BW_EUSAGE, "--type %s: not a known predicate type or a URI", o->predicate_type);
+	if (o->keyless)
+		return bw_keyless_verify(image, o, att, fn, ctx, n_verified);
 	if ((rc = bw_verifier_open(o->key_ref, &x.key)) < 0)
 		return rc;
 	if ((rc = bw_sigstore_open(image, o->registry, &x.st)) < 0)

@@ -477,14 +477,26 @@ int bw_sigstore_each(bw_sigstore *s, const char *suffix, bool referrers, size_t 
 	rc = 0;
 	if (!referrers)
 		goto done;
-	const char *at = !strcmp(suffix, "sig") ? BW_ARTIFACT_SIG : BW_ARTIFACT_ATT;
-	if (s->layout) {
-		rc = layout_referrers(s, at, max_blob, fn, ctx, n_found);
-		goto done;
-	}
+	size_t n_ref = 0;
+	rc = bw_sigstore_each_referrer(s, !strcmp(suffix, "sig") ? BW_ARTIFACT_SIG : BW_ARTIFACT_ATT, max_blob, fn, ctx,
+				       &n_ref);
+	*n_found += n_ref;
+done:
+	bw_buf_free(&body);
+	return rc;
+}
+
+int bw_sigstore_each_referrer(bw_sigstore *s, const char *artifact_type, size_t max_blob, bw_sigitem_fn fn,
+			      void *ctx, size_t *n_found)
+{
+	int rc = 0;
+
+	*n_found = 0;
+	if (s->layout)
+		return layout_referrers(s, artifact_type, max_blob, fn, ctx, n_found);
 	bw_reg_referrers list = { 0 };
-	if ((rc = bw_reg_list_referrers(s->client, &s->ref, &s->digest, at, &list)) < 0)
-		goto done;
+	if ((rc = bw_reg_list_referrers(s->client, &s->ref, &s->digest, artifact_type, &list)) < 0)
+		return rc;
 	for (size_t i = 0; i < list.n && rc == 0; i++) {
 		bw_reg_manifest m = { 0 };
 		char where[BW_DIGEST_TEXT_MAX + 32];
@@ -495,8 +507,6 @@ int bw_sigstore_each(bw_sigstore *s, const char *suffix, bool referrers, size_t 
 		bw_reg_manifest_free(&m);
 	}
 	bw_reg_referrers_free(&list);
-done:
-	bw_buf_free(&body);
 	return rc;
 }
 
