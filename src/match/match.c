@@ -92,8 +92,15 @@ typedef struct pkg_ctx {
 	size_t n_hits;
 	bool overflow;
 	/* OSV ranges decoded once per scan: the same text comes from several sources
-	 * (PyPA's YAML and its derived JSON); scheme + text -> bw_osv_ranges */
-	bw_strmap parsed;
+	 * (PyPA's YAML and its derived JSON); (scheme, text) -> bw_osv_ranges */
+	struct text_slot {
+		uint64_t hash;
+		const char *text;   /* NULL: empty slot */
+		size_t len;
+		bw_version_scheme scheme;
+		const bw_osv_ranges *doc;
+	} *texts;
+	size_t n_texts, cap_texts;
 	bw_arena parsed_keys;  /* keys and row sets of the maps below */
 	/* advisory-level strings copied once per scan: advisory rowid -> adv_intern */
 	bw_strmap advisories;
@@ -328,6 +335,21 @@ static bool same_leading_number(const char *a, const char *b)
 	return na == nb && strncmp(a, b, na) == 0;
 }
 
+/* A 64-bit hash of the ranges text, eight bytes at a step (the texts run to kilobytes). */
+static uint64_t text_hash(const char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
+
 /*
  * The decoded and sorted form of an OSV row's ranges text, once per scan and
  * scheme: PyPA's YAML and its derived JSON give the same text twice. *out is
@@ -335,24 +357,42 @@ static bool same_leading_number(const char *a, const char *b)
  */
 static int decode_ranges(pkg_ctx *c, const char *ranges_text, const bw_osv_ranges **out)
 {
-	size_t tlen = strlen(ranges_text);
-	char *key = malloc(tlen + 2);
-	int rc = 0;
+	size_t len = strlen(ranges_text);
+	uint64_t h = text_hash(ranges_text, len) ^ (uint64_t)c->scheme;
+	int rc;
 
 	*out = NULL;
-	if (!key)
-		return bw_error_set(BW_EINTERNAL, "out of memory");
-	key[0] = (char)('A' + (int)c->scheme);
-	memcpy(key + 1, ranges_text, tlen + 1);
-	if (!(*out = bw_strmap_get(&c->parsed, key))) {
-		const char *kept = NULL;
-		rc = bw_osv_ranges_decode(&c->parsed_keys, ranges_text, tlen, c->scheme, out);
-		if (rc == 0 && *out && (!(kept = bw_arena_strdup(&c->parsed_keys, key)) ||
-					bw_strmap_put(&c->parsed, kept, (void *)*out) < 0))
-			rc = bw_error_set(BW_EINTERNAL, "out of memory");
+	if (2 * (c->n_texts + 1) > c->cap_texts) {
+		size_t cap = c->cap_texts ? 2 * c->cap_texts : 1024;
+		struct text_slot *grown = calloc(cap, sizeof(*grown));
+		if (!grown)
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		for (size_t i = 0; i < c->cap_texts; i++) {
+			if (!c->texts[i].text)
+				continue;
+			size_t at = c->texts[i].hash & (cap - 1);
+			while (grown[at].text)
+				at = (at + 1) & (cap - 1);
+			grown[at] = c->texts[i];
+		}
+		free(c->texts);
+		c->texts = grown;
+		c->cap_texts = cap;
 	}
-	free(key);
-	return rc;
+	size_t at = h & (c->cap_texts - 1);
+	for (struct text_slot *t; (t = &c->texts[at])->text; at = (at + 1) & (c->cap_texts - 1))
+		if (t->hash == h && t->len == len && t->scheme == c->scheme && memcmp(t->text, ranges_text, len) == 0) {
+			*out = t->doc;
+			return 0;
+		}
+	if ((rc = bw_osv_ranges_decode(&c->parsed_keys, ranges_text, len, c->scheme, out)) < 0 || !*out)
+		return rc;
+	const char *kept = bw_arena_strndup(&c->parsed_keys, ranges_text, len);
+	if (!kept)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	c->texts[at] = (struct text_slot){ h, kept, len, c->scheme, *out };
+	c->n_texts++;
+	return 0;
 }
 
 /* An OSV affected row: 1 and the fixed version (or NULL) when v is affected. */
@@ -391,12 +431,13 @@ static int osv_decide(pkg_ctx *c, const bw_osv_ranges *doc, bool *hit_out, const
 		best_fixed = NULL;
 	/* listed versions are equal by the ecosystem's order, not only as strings (Maven 1.0 =
 	 * 1.0.0); a range already holding the version makes the list moot. One the scheme
-	 * cannot parse equals only itself. */
+	 * cannot parse equals only itself. The installed version goes on the left, where the
+	 * version schemes keep its parse from the comparison before. */
 	for (size_t i = 0; !hit && i < doc->n_listed; i++) {
 		const char *lv = doc->listed[i];
 		if (strcmp(lv, c->version) == 0 ||
 		    (same_leading_number(lv, c->version) && bw_osv_listed_valid(doc, i) &&
-		     vcmp_valid(c->scheme, lv, c->version) == 0)) {
+		     vcmp_valid(c->scheme, c->version, lv) == 0)) {
 			listed = true;
 			break;
 		}
@@ -915,7 +956,7 @@ int bw_vulns_match(bw_vulns **out, const bw_image *img, bw_vulndb *db, const bw_
 	free(c.fill);
 	free(c.id_slots);
 	bw_strmap_free(&c.ids);
-	bw_strmap_free(&c.parsed);
+	free(c.texts);
 	bw_strmap_free(&c.advisories);
 	bw_strmap_free(&c.row_sets);
 	bw_strmap_free(&c.eco_rows);
