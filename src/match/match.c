@@ -509,9 +509,10 @@ static int collect_row(const bw_affected_row *row, void *p)
 /* The rows of (scheme, eco, name): from the store the first time, then from the cache. */
 static int rows_of(bw_vulnstore *store, pkg_ctx *c, const char *eco, const char *name, const row_set **out)
 {
-	char key[1 + BW_ECO_KEY_MAX + 1 + BW_PKG_KEY_MAX + 1];
+	char key[1 + 24 + BW_ECO_KEY_MAX + BW_PKG_KEY_MAX + 1];
 	row_set *set;
-	int n = snprintf(key, sizeof(key), "%c%s\x1f%s", 'A' + (int)c->scheme, eco, name);
+	/* the ecosystem's length first: an os-release value cannot make two pairs one key */
+	int n = snprintf(key, sizeof(key), "%c%zu:%s%s", 'A' + (int)c->scheme, strlen(eco), eco, name);
 
 	if (n < 0 || (size_t)n >= sizeof(key))
 		return bw_error_set(BW_EINTERNAL, "package key too long");
