@@ -89,5 +89,9 @@ int bw_vulnstore_lookup(bw_vulnstore *s, const char *ecosystem, const char *name
 /* *out: the store has rows for ecosystem (only from a native, non-OSV feed
  * when native_only). */
 int bw_vulnstore_has_rows(bw_vulnstore *s, const char *ecosystem, bool native_only, bool *out);
+/* Lookups between these two share one read transaction (one snapshot, one lock);
+ * a no-op inside a transaction already open. read_end after every successful begin. */
+int bw_vulnstore_read_begin(bw_vulnstore *s);
+void bw_vulnstore_read_end(bw_vulnstore *s);
 
 #endif

@@ -7,6 +7,7 @@
  * evaluate); then merge the hits that share an id or alias into one finding.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "bulwark/scan.h"
 #include "bulwark/state.h"
 #include "db/vulnstore.h"
+#include "match/ranges.h"
 #include "match/suppress.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -26,7 +28,6 @@
 
 #define MAX_HITS_PER_PACKAGE 4096
 #define MAX_IDS_PER_FINDING  512
-#define MAX_RANGES_JSON      (8 * 1024 * 1024)
 
 struct bw_vulns {
 	bw_arena arena;
@@ -49,6 +50,37 @@ typedef struct match_hit {
 	size_t group;       /* union-find parent */
 } match_hit;
 
+typedef struct adv_intern {
+	const char **ids;   /* id first, then aliases */
+	size_t n_ids;
+	const char *adv_severity, *cvss, *title, *source;
+	const char *cvss_severity; /* from the highest CVSS score, or NULL */
+	bool cvss_done;            /* cvss_severity is computed on the first hit */
+} adv_intern;
+
+enum row_kind { ROW_OSV, ROW_FIXED, ROW_AFFECTED, ROW_WILL_NOT_FIX };
+
+/*
+ * An affected row as the matcher keeps it for the whole scan: strings copied
+ * once, OSV ranges parsed and sorted once. Every copy of a package (the same
+ * name in three virtual environments, node_modules copies) reuses them.
+ */
+typedef struct cached_row {
+	adv_intern *adv;
+	enum row_kind kind;
+	const char *fixed;      /* ROW_FIXED: the fixed version (result arena) */
+	bool fixed_valid;       /* ... and the row's scheme can order it */
+	const char *severity;   /* the row's own severity, or NULL (result arena) */
+	const bw_osv_ranges *ranges; /* ROW_OSV: decoded and sorted (pkg_ctx.parsed_keys) */
+	bool from_osv;
+} cached_row;
+
+/* The rows of one (scheme, ecosystem, package key), in the store's order. */
+typedef struct row_set {
+	cached_row *rows;
+	size_t n;
+} row_set;
+
 typedef struct pkg_ctx {
 	bw_vulns *out;
 	const bw_package *pkg;
@@ -59,20 +91,43 @@ typedef struct pkg_ctx {
 	match_hit *hits;
 	size_t n_hits;
 	bool overflow;
-	/* OSV ranges parsed once per scan: the same advisory rows come back for every copy
-	 * of a package (node_modules, virtual environments); text -> json_t */
-	bw_strmap parsed;
-	bw_arena parsed_keys;
+	/* OSV ranges decoded once per scan: the same text comes from several sources
+	 * (PyPA's YAML and its derived JSON); (scheme, text) -> bw_osv_ranges */
+	struct text_slot {
+		uint64_t hash;
+		const char *text;   /* NULL: empty slot */
+		size_t len;
+		bw_version_scheme scheme;
+		const bw_osv_ranges *doc;
+	} *texts;
+	size_t n_texts, cap_texts;
+	bw_arena parsed_keys;  /* keys and row sets of the maps below */
 	/* advisory-level strings copied once per scan: advisory rowid -> adv_intern */
 	bw_strmap advisories;
+	/* rows fetched once per scan: scheme, ecosystem, package key -> row_set;
+	 * and whether an ecosystem has rows at all / from its native feed */
+	bw_strmap row_sets;
+	bw_strmap eco_rows;
+	cached_row *fill;      /* rows of the lookup in progress */
+	size_t n_fill, cap_fill;
+	/* one copy of each id string per scan, so that ids compare as pointers */
+	bw_strmap ids;
+	/* merge: id -> first hit holding it, per package (open addressing on the pointer) */
+	struct id_slot { const char *id; size_t hit; } *id_slots;
+	size_t cap_id_slots;
 } pkg_ctx;
 
-typedef struct adv_intern {
-	const char **ids;   /* id first, then aliases */
-	size_t n_ids;
-	const char *adv_severity, *cvss, *title, *source;
-	const char *cvss_severity; /* from the highest CVSS score, or NULL */
-} adv_intern;
+/* The scan's one copy of an id string (in the result arena). */
+static const char *canonical_id(pkg_ctx *c, const char *id)
+{
+	const char *v = bw_strmap_get(&c->ids, id);
+	if (v)
+		return v;
+	char *copy = bw_arena_strdup(&c->out->arena, id);
+	if (!copy || bw_strmap_put(&c->ids, copy, copy) < 0)
+		return NULL;
+	return copy;
+}
 
 static const char *severity_from_cvss(const char *cvss)
 {
@@ -97,7 +152,7 @@ static const char *severity_from_cvss(const char *cvss)
 
 
 /* The advisory's strings, copied into the result's arena the first time it is hit. */
-static const adv_intern *intern_advisory(pkg_ctx *c, const bw_affected_row *row)
+static adv_intern *intern_advisory(pkg_ctx *c, const bw_affected_row *row)
 {
 	bw_arena *a = &c->out->arena;
 	char key[32];
@@ -110,16 +165,17 @@ static const adv_intern *intern_advisory(pkg_ctx *c, const bw_affected_row *row)
 	    !(v->ids = bw_arena_alloc(a, (row->n_aliases + 1) * sizeof(*v->ids))))
 		return NULL;
 	v->n_ids = 0;
-	if (!(v->ids[v->n_ids++] = bw_arena_strdup(a, row->id)))
+	if (!(v->ids[v->n_ids++] = canonical_id(c, row->id)))
 		return NULL;
 	for (size_t i = 0; i < row->n_aliases; i++)
-		if (!(v->ids[v->n_ids++] = bw_arena_strdup(a, row->aliases[i])))
+		if (!(v->ids[v->n_ids++] = canonical_id(c, row->aliases[i])))
 			return NULL;
 	v->adv_severity = row->adv_severity ? bw_arena_strdup(a, row->adv_severity) : NULL;
 	v->cvss = row->cvss ? bw_arena_strdup(a, row->cvss) : NULL;
 	v->title = row->summary ? bw_arena_strdup(a, row->summary) : NULL;
 	v->source = bw_arena_strdup(a, row->source);
-	v->cvss_severity = severity_from_cvss(v->cvss); /* a static string */
+	v->cvss_severity = NULL;
+	v->cvss_done = false;
 	if ((row->adv_severity && !v->adv_severity) || (row->cvss && !v->cvss) || (row->summary && !v->title) ||
 	    !v->source || bw_strmap_put(&c->advisories, k, v) < 0)
 		return NULL;
@@ -163,34 +219,11 @@ int bw_severity_parse_list(const char *list, unsigned *out)
 
 /* ---- OSV ranges ------------------------------------------------------ */
 
-typedef struct event {
-	char kind;          /* i f l m (introduced fixed last_affected limit) */
-	const char *version;
-	size_t index;       /* position in the JSON array (sort_ranges) */
-} event;
-
-typedef struct sort_ctx {
-	bw_version_scheme scheme;
-	bool bad;
-} sort_ctx;
-
-static int cmp_events(const void *a, const void *b, void *p)
+/* The order of two versions known valid under the scheme: -1 / 0 / 1. */
+static int vcmp_valid(bw_version_scheme scheme, const char *a, const char *b)
 {
-	const event *x = a, *y = b;
-	sort_ctx *c = p;
-	int r = 0;
-	bool x0 = x->kind == 'i' && strcmp(x->version, "0") == 0;
-	bool y0 = y->kind == 'i' && strcmp(y->version, "0") == 0;
-	if (x0 && y0)
-		return 0;
-	if (x0 || y0)
-		return x0 ? -1 : 1; /* introduced "0" is below every version */
-	if (bw_version_compare(c->scheme, x->version, y->version, &r) < 0) {
-		c->bad = true;
-		bw_error_clear();
-		return 0;
-	}
-	return r;
+	int r = bw_version_compare_valid(scheme, a, b);
+	return r < 0 ? -1 : r > 0;
 }
 
 /* -1 / 0 / 1, or 2 when a version does not parse under the scheme. */
@@ -205,34 +238,24 @@ static int vcmp(bw_version_scheme scheme, const char *a, const char *b)
 }
 
 /*
- * One OSV range (the events of one range): is v inside, and the smallest
- * fixed event above v. The OSV evaluation: events in version order; an
- * introduced at or below v opens, a fixed at or below v closes, a
- * last_affected below v closes, a limit at or below v closes.
+ * One OSV range (its events, in version order: bw_osv_ranges_decode sorted
+ * them): is v inside, and the smallest fixed event above v. The OSV
+ * evaluation: an introduced at or below v opens, a fixed at or below v
+ * closes, a last_affected below v closes, a limit at or below v closes.
  */
-static int range_contains(bw_version_scheme scheme, json_t *evs, const char *v, bool *inside,
-			  const char **fixed, const char **why_intro, const char **why_end)
+static void range_contains(bw_version_scheme scheme, const bw_osv_range *r, const char *v, bool *inside,
+			   const char **fixed, const char **why_intro, const char **why_end)
 {
 	const char *intro = NULL;
 	bool affected = false;
-	size_t i;
-	json_t *ev;
 
-	*inside = false;
 	*fixed = NULL;
-	if (!json_is_array(evs))
-		return 1; /* a range whose versions this scheme cannot order (sort_ranges) */
-	/* the events are in version order already: sort_ranges put them so when parsing */
-	json_array_foreach(evs, i, ev) {
-		const char *k = json_string_value(json_array_get(ev, 0));
-		const char *ver = json_string_value(json_array_get(ev, 1));
-		if (!k || !ver)
-			return 1; /* written by us; a damaged row is ignored */
-		bool zero = k[0] == 'i' && strcmp(ver, "0") == 0;
-		int c = zero ? 1 : vcmp(scheme, v, ver); /* v vs event */
-		if (c == 2)
-			return 1;
-		switch (k[0]) {
+	for (size_t i = 0; i < r->n; i++) {
+		const bw_osv_event *ev = &r->ev[i];
+		const char *ver = ev->version;
+		bool zero = ev->kind == 'i' && strcmp(ver, "0") == 0;
+		int c = zero ? 1 : vcmp_valid(scheme, v, ver); /* v vs event: both checked valid */
+		switch (ev->kind) {
 		case 'i':
 			if (c >= 0) {
 				affected = true;
@@ -262,62 +285,32 @@ static int range_contains(bw_version_scheme scheme, json_t *evs, const char *v, 
 		*why_intro = intro;
 	else
 		*fixed = NULL;
-	return 0;
-}
-
-static char *arena_printf(bw_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static char *arena_printf(bw_arena *a, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return bw_arena_strdup(a, buf);
 }
 
 /*
- * Puts the events of every range of a parsed ranges document in version order,
- * once per scan; a range with a version the scheme cannot order becomes null
- * and is ignored.
+ * The explanation of a hit is built by concatenation into a 1 KiB buffer,
+ * cut where snprintf into that buffer would cut it (it was two snprintf
+ * calls per hit, a tenth of the matching time): the NULL-terminated list of
+ * strings is appended to b.
  */
-static int sort_ranges(json_t *doc, bw_version_scheme scheme)
-{
-	json_t *ranges = json_object_get(doc, "r"), *evs, *ev;
-	size_t i, j;
+typedef struct why_buf {
+	char text[1024];
+	size_t len;
+} why_buf;
 
-	json_array_foreach(ranges, i, evs) {
-		size_t n = json_array_size(evs);
-		event *e = calloc(n ? n : 1, sizeof(*e));
-		json_t **keep = calloc(n ? n : 1, sizeof(*keep));
-		sort_ctx sc = { scheme, false };
-		if (!e || !keep) {
-			free(e);
-			free(keep);
-			return bw_error_set(BW_EINTERNAL, "out of memory");
-		}
-		json_array_foreach(evs, j, ev) {
-			const char *k = json_string_value(json_array_get(ev, 0));
-			const char *ver = json_string_value(json_array_get(ev, 1));
-			if (!k || !ver)
-				sc.bad = true;
-			e[j] = (event){ k ? k[0] : 0, ver ? ver : "", (size_t)j };
-		}
-		if (!sc.bad)
-			qsort_r(e, n, sizeof(*e), cmp_events, &sc);
-		if (sc.bad) {
-			json_array_set_new(ranges, i, json_null());
-		} else {
-			for (j = 0; j < n; j++)
-				keep[j] = json_incref(json_array_get(evs, e[j].index));
-			json_array_clear(evs);
-			for (j = 0; j < n; j++)
-				json_array_append_new(evs, keep[j]);
-		}
-		free(e);
-		free(keep);
+static void why_add(why_buf *b, ...)
+{
+	va_list ap;
+	va_start(ap, b);
+	for (const char *s; (s = va_arg(ap, const char *));) {
+		size_t n = strlen(s), room = sizeof(b->text) - 1 - b->len;
+		if (n > room)
+			n = room;
+		memcpy(b->text + b->len, s, n);
+		b->len += n;
 	}
-	return 0;
+	va_end(ap);
+	b->text[b->len] = '\0';
 }
 
 /*
@@ -342,47 +335,81 @@ static bool same_leading_number(const char *a, const char *b)
 	return na == nb && strncmp(a, b, na) == 0;
 }
 
-/* An OSV affected row: 1 and the fixed version (or NULL) when v is affected. */
-static int osv_decide(pkg_ctx *c, const char *ranges_text, bool *hit_out, const char **fixed_out,
-		      const char **why_out)
+/* A 64-bit hash of the ranges text, eight bytes at a step (the texts run to kilobytes). */
+static uint64_t text_hash(const char *s, size_t n)
 {
-	json_t *doc = NULL, *r, *v;
-	size_t i;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
+
+/*
+ * The decoded and sorted form of an OSV row's ranges text, once per scan and
+ * scheme: PyPA's YAML and its derived JSON give the same text twice. *out is
+ * NULL when the text is not a document: such a row never matches.
+ */
+static int decode_ranges(pkg_ctx *c, const char *ranges_text, const bw_osv_ranges **out)
+{
+	size_t len = strlen(ranges_text);
+	uint64_t h = text_hash(ranges_text, len) ^ (uint64_t)c->scheme;
+	int rc;
+
+	*out = NULL;
+	if (2 * (c->n_texts + 1) > c->cap_texts) {
+		size_t cap = c->cap_texts ? 2 * c->cap_texts : 1024;
+		struct text_slot *grown = calloc(cap, sizeof(*grown));
+		if (!grown)
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		for (size_t i = 0; i < c->cap_texts; i++) {
+			if (!c->texts[i].text)
+				continue;
+			size_t at = c->texts[i].hash & (cap - 1);
+			while (grown[at].text)
+				at = (at + 1) & (cap - 1);
+			grown[at] = c->texts[i];
+		}
+		free(c->texts);
+		c->texts = grown;
+		c->cap_texts = cap;
+	}
+	size_t at = h & (c->cap_texts - 1);
+	for (struct text_slot *t; (t = &c->texts[at])->text; at = (at + 1) & (c->cap_texts - 1))
+		if (t->hash == h && t->len == len && t->scheme == c->scheme && memcmp(t->text, ranges_text, len) == 0) {
+			*out = t->doc;
+			return 0;
+		}
+	if ((rc = bw_osv_ranges_decode(&c->parsed_keys, ranges_text, len, c->scheme, out)) < 0 || !*out)
+		return rc;
+	const char *kept = bw_arena_strndup(&c->parsed_keys, ranges_text, len);
+	if (!kept)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	c->texts[at] = (struct text_slot){ h, kept, len, c->scheme, *out };
+	c->n_texts++;
+	return 0;
+}
+
+/* An OSV affected row: 1 and the fixed version (or NULL) when v is affected. */
+static int osv_decide(pkg_ctx *c, const bw_osv_ranges *doc, bool *hit_out, const char **fixed_out,
+		      why_buf *why)
+{
 	const char *best_fixed = NULL, *intro = NULL, *last = NULL;
 	bool hit = false, listed = false, no_fix = false;
 
 	*hit_out = false;
-	/* keyed by scheme and text: the events are sorted in the scheme's order */
-	size_t tlen = strlen(ranges_text);
-	char *key = malloc(tlen + 2);
-	if (!key)
-		return bw_error_set(BW_EINTERNAL, "out of memory");
-	key[0] = (char)('A' + (int)c->scheme);
-	memcpy(key + 1, ranges_text, tlen + 1);
-	if (!(doc = bw_strmap_get(&c->parsed, key))) {
-		const char *kept = NULL;
-		if (bw_json_parse("advisory ranges", ranges_text, tlen, MAX_RANGES_JSON, &doc) < 0) {
-			bw_error_clear();
-			free(key);
-			return 0;
-		}
-		int rc = sort_ranges(doc, c->scheme);
-		if (rc == 0 && (!(kept = bw_arena_strdup(&c->parsed_keys, key)) || bw_strmap_put(&c->parsed, kept, doc) < 0))
-			rc = bw_error_set(BW_EINTERNAL, "out of memory");
-		if (rc < 0) {
-			json_decref(doc);
-			free(key);
-			return rc;
-		}
-	}
-	free(key);
-	json_array_foreach(json_object_get(doc, "r"), i, r) {
+	for (size_t i = 0; i < doc->n_ranges; i++) {
 		bool inside;
 		const char *fixed = NULL, *in = NULL, *end = NULL;
-		int rc = range_contains(c->scheme, r, c->version, &inside, &fixed, &in, &end);
-		if (rc < 0)
-			return rc;
-		if (rc > 0 || !inside)
+		if (!doc->ranges[i].usable)
+			continue;
+		range_contains(c->scheme, &doc->ranges[i], c->version, &inside, &fixed, &in, &end);
+		if (!inside)
 			continue;
 		/* every range holding the version must be left: the highest next fix, and none
 		 * at all when one of them has no fix */
@@ -390,7 +417,7 @@ static int osv_decide(pkg_ctx *c, const char *ranges_text, bool *hit_out, const 
 			best_fixed = fixed;
 		else if (!fixed || !best_fixed)
 			best_fixed = NULL, no_fix = true;
-		else if (vcmp(c->scheme, fixed, best_fixed) > 0)
+		else if (vcmp_valid(c->scheme, fixed, best_fixed) > 0)
 			best_fixed = fixed;
 		if (!fixed)
 			no_fix = true;
@@ -403,15 +430,16 @@ static int osv_decide(pkg_ctx *c, const char *ranges_text, bool *hit_out, const 
 	if (no_fix)
 		best_fixed = NULL;
 	/* listed versions are equal by the ecosystem's order, not only as strings (Maven 1.0 =
-	 * 1.0.0); a range already holding the version makes the list moot */
-	if (!hit) {
-		json_array_foreach(json_object_get(doc, "v"), i, v) {
-			const char *lv = json_string_value(v);
-			if (lv && (strcmp(lv, c->version) == 0 ||
-				   (same_leading_number(lv, c->version) && vcmp(c->scheme, lv, c->version) == 0))) {
-				listed = true;
-				break;
-			}
+	 * 1.0.0); a range already holding the version makes the list moot. One the scheme
+	 * cannot parse equals only itself. The installed version goes on the left, where the
+	 * version schemes keep its parse from the comparison before. */
+	for (size_t i = 0; !hit && i < doc->n_listed; i++) {
+		const char *lv = doc->listed[i];
+		if (strcmp(lv, c->version) == 0 ||
+		    (same_leading_number(lv, c->version) && bw_osv_listed_valid(doc, i) &&
+		     vcmp_valid(c->scheme, c->version, lv) == 0)) {
+			listed = true;
+			break;
 		}
 	}
 	if (hit || listed) {
@@ -419,55 +447,160 @@ static int osv_decide(pkg_ctx *c, const char *ranges_text, bool *hit_out, const 
 		*hit_out = true;
 		*fixed_out = hit && best_fixed ? bw_arena_strdup(a, best_fixed) : NULL;
 		if (!hit)
-			*why_out = arena_printf(a, "%s is listed as affected", c->version);
+			why_add(why, c->version, " is listed as affected", NULL);
 		else if (best_fixed)
-			*why_out = arena_printf(a, "%s is in [%s, %s)", c->version, intro ? intro : "0", best_fixed);
+			why_add(why, c->version, " is in [", intro ? intro : "0", ", ", best_fixed, ")", NULL);
 		else if (last)
-			*why_out = arena_printf(a, "%s is in [%s, %s]", c->version, intro ? intro : "0", last);
+			why_add(why, c->version, " is in [", intro ? intro : "0", ", ", last, "]", NULL);
 		else
-			*why_out = arena_printf(a, "%s is at or above %s, no fix", c->version, intro ? intro : "0");
+			why_add(why, c->version, " is at or above ", intro ? intro : "0", ", no fix", NULL);
 	}
+	return 0;
+}
+
+/* ---- the rows of a package key, once per scan -------------------------------- */
+
+/* bw_vulnstore_lookup's callback: one row into c->fill, with its strings copied. */
+static int collect_row(const bw_affected_row *row, void *p)
+{
+	pkg_ctx *c = p;
+	bw_arena *a = &c->out->arena;
+	cached_row r = { .from_osv = row->from_osv };
+
+	if (strcmp(row->status, "osv") == 0) {
+		if (!row->ranges)
+			return 0;
+		int rc = decode_ranges(c, row->ranges, &r.ranges);
+		if (rc < 0)
+			return rc;
+		if (!r.ranges)
+			return 0; /* does not parse: never a hit */
+		r.kind = ROW_OSV;
+	} else if (strcmp(row->status, "fixed") == 0) {
+		if (!row->fixed)
+			return 0;
+		if (!(r.fixed = bw_arena_strdup(a, row->fixed)))
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		r.fixed_valid = bw_version_valid(c->scheme, r.fixed);
+		r.kind = ROW_FIXED;
+	} else if (strcmp(row->status, "affected") == 0) {
+		r.kind = ROW_AFFECTED;
+	} else if (strcmp(row->status, "will_not_fix") == 0) {
+		r.kind = ROW_WILL_NOT_FIX;
+	} else {
+		return 0;
+	}
+	if (row->severity && !(r.severity = bw_arena_strdup(a, row->severity)))
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	if (!(r.adv = intern_advisory(c, row)))
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	if (c->n_fill == c->cap_fill) {
+		size_t cap = c->cap_fill ? c->cap_fill * 2 : 64;
+		cached_row *grown = realloc(c->fill, cap * sizeof(*grown));
+		if (!grown)
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		c->fill = grown;
+		c->cap_fill = cap;
+	}
+	c->fill[c->n_fill++] = r;
+	return 0;
+}
+
+/* The rows of (scheme, eco, name): from the store the first time, then from the cache. */
+static int rows_of(bw_vulnstore *store, pkg_ctx *c, const char *eco, const char *name, const row_set **out)
+{
+	char key[1 + 24 + BW_ECO_KEY_MAX + BW_PKG_KEY_MAX + 1];
+	row_set *set;
+	/* the ecosystem's length first: an os-release value cannot make two pairs one key */
+	int n = snprintf(key, sizeof(key), "%c%zu:%s%s", 'A' + (int)c->scheme, strlen(eco), eco, name);
+
+	if (n < 0 || (size_t)n >= sizeof(key))
+		return bw_error_set(BW_EINTERNAL, "package key too long");
+	if ((set = bw_strmap_get(&c->row_sets, key))) {
+		*out = set;
+		return 0;
+	}
+	c->n_fill = 0;
+	int rc = bw_vulnstore_lookup(store, eco, name, collect_row, c);
+	if (rc < 0)
+		return rc;
+	const char *kept = bw_arena_strdup(&c->parsed_keys, key);
+	set = bw_arena_alloc(&c->parsed_keys, sizeof(*set));
+	cached_row *rows = c->n_fill ? bw_arena_alloc(&c->parsed_keys, c->n_fill * sizeof(*rows)) : NULL;
+	if (!kept || !set || (c->n_fill && !rows))
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	if (c->n_fill)
+		memcpy(rows, c->fill, c->n_fill * sizeof(*rows));
+	set->rows = rows;
+	set->n = c->n_fill;
+	if (bw_strmap_put(&c->row_sets, kept, set) < 0)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	*out = set;
+	return 0;
+}
+
+/* bw_vulnstore_has_rows, asked once per scan and ecosystem. */
+static int eco_has_rows(bw_vulnstore *store, pkg_ctx *c, const char *eco, bool native_only, bool *out)
+{
+	char key[BW_ECO_KEY_MAX + 2];
+	static const char yes = 'y', no = 'n';
+
+	snprintf(key, sizeof(key), "%c%s", native_only ? 'N' : 'A', eco);
+	const char *v = bw_strmap_get(&c->eco_rows, key);
+	if (v) {
+		*out = v == &yes;
+		return 0;
+	}
+	int rc = bw_vulnstore_has_rows(store, eco, native_only, out);
+	if (rc < 0)
+		return rc;
+	const char *kept = bw_arena_strdup(&c->parsed_keys, key);
+	if (!kept || bw_strmap_put(&c->eco_rows, kept, (void *)(*out ? &yes : &no)) < 0)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
 	return 0;
 }
 
 /* ---- collecting hits --------------------------------------------------- */
 
-static int on_row(const bw_affected_row *row, void *p)
+/* One cached row against the package in c: a hit is added to c->hits. */
+static int decide_row(pkg_ctx *c, const cached_row *row)
 {
-	pkg_ctx *c = p;
 	bw_arena *a = &c->out->arena;
-	const char *fixed = NULL, *why = NULL, *status;
+	const char *fixed = NULL, *status;
+	why_buf why = { .len = 0 };
 	bool hit = false;
 
 	if (c->distro && ((c->native_only && row->from_osv) || (c->osv_only && !row->from_osv)))
 		return 0;
-	if (strcmp(row->status, "osv") == 0) {
-		if (!row->ranges)
-			return 0;
+	switch (row->kind) {
+	case ROW_OSV: {
 		int rc = osv_decide(c, row->ranges, &hit, &fixed, &why);
 		if (rc < 0)
 			return rc;
 		status = fixed ? "fixed" : "affected";
-	} else if (strcmp(row->status, "fixed") == 0) {
-		if (!row->fixed)
-			return 0;
-		int r = vcmp(c->scheme, c->version, row->fixed);
+		break;
+	}
+	case ROW_FIXED: {
+		int r = row->fixed_valid ? vcmp_valid(c->scheme, c->version, row->fixed)
+					 : vcmp(c->scheme, c->version, row->fixed); /* 2, and says why */
 		if (r == 2) {
 			bw_debug("%s %s: cannot compare with fixed version %s of %s", c->pkg->name, c->version,
-				 row->fixed, row->id);
+				 row->fixed, row->adv->ids[0]);
 			return 0;
 		}
 		hit = r < 0;
 		status = "fixed";
-		fixed = bw_arena_strdup(a, row->fixed);
-		why = arena_printf(a, "%s < %s", c->version, row->fixed);
-	} else if (strcmp(row->status, "affected") == 0 || strcmp(row->status, "will_not_fix") == 0) {
+		fixed = row->fixed;
+		if (hit)
+			why_add(&why, c->version, " < ", row->fixed, NULL);
+		break;
+	}
+	default:
 		hit = true;
-		status = strcmp(row->status, "affected") == 0 ? "affected" : "will_not_fix";
-		why = arena_printf(a, "open in %s, %s", c->eco,
-				   status[0] == 'a' ? "no fix yet" : "the distribution will not fix it");
-	} else {
-		return 0;
+		status = row->kind == ROW_AFFECTED ? "affected" : "will_not_fix";
+		why_add(&why, "open in ", c->eco, ", ",
+			status[0] == 'a' ? "no fix yet" : "the distribution will not fix it", NULL);
+		break;
 	}
 	if (!hit)
 		return 0;
@@ -476,22 +609,25 @@ static int on_row(const bw_affected_row *row, void *p)
 		return 0;
 	}
 	match_hit *h = &c->hits[c->n_hits];
-	const adv_intern *adv = intern_advisory(c, row);
-	if (!adv)
-		return bw_error_set(BW_EINTERNAL, "out of memory");
+	adv_intern *adv = row->adv;
+	if (!adv->cvss_done) {
+		adv->cvss_severity = severity_from_cvss(adv->cvss); /* a static string */
+		adv->cvss_done = true;
+	}
 	memset(h, 0, sizeof(*h));
 	h->ids = adv->ids;
 	h->n_ids = adv->n_ids;
 	h->id = adv->ids[0];
 	h->status = status;
 	h->fixed = fixed;
-	h->row_severity = row->severity ? bw_arena_strdup(a, row->severity) : NULL;
+	h->row_severity = row->severity;
 	h->adv_severity = adv->adv_severity;
 	h->cvss = adv->cvss;
 	h->cvss_severity = adv->cvss_severity;
 	h->title = adv->title;
 	h->source = adv->source;
-	h->why = why ? arena_printf(a, "%s (%s, %s order)", why, row->source, bw_version_scheme_name(c->scheme)) : NULL;
+	why_add(&why, " (", adv->source, ", ", bw_version_scheme_name(c->scheme), " order)", NULL);
+	h->why = bw_arena_strndup(a, why.text, why.len);
 	h->native = !row->from_osv;
 	h->group = c->n_hits;
 	c->n_hits++;
@@ -505,15 +641,6 @@ static size_t find(match_hit *h, size_t i)
 	while (h[i].group != i)
 		i = h[i].group = h[h[i].group].group;
 	return i;
-}
-
-static bool share_id(const match_hit *a, const match_hit *b)
-{
-	for (size_t i = 0; i < a->n_ids; i++)
-		for (size_t j = 0; j < b->n_ids; j++)
-			if (strcmp(a->ids[i], b->ids[j]) == 0)
-				return true;
-	return false;
 }
 
 /* Preference for the finding's id: CVE, GHSA, PYSEC, GO, RUSTSEC, the rest. */
@@ -550,7 +677,7 @@ static int add_finding(pkg_ctx *c, size_t root, const bw_vuln_options *opts)
 		for (size_t j = 0; j < h->n_ids; j++) {
 			bool dup = false;
 			for (size_t k = 0; k < n_ids && !dup; k++)
-				dup = strcmp(ids[k], h->ids[j]) == 0;
+				dup = ids[k] == h->ids[j]; /* canonical_id: one pointer per string */
 			if (!dup && n_ids < MAX_IDS_PER_FINDING)
 				ids[n_ids++] = h->ids[j];
 		}
@@ -630,12 +757,45 @@ static int add_finding(pkg_ctx *c, size_t root, const bw_vuln_options *opts)
 	return 0;
 }
 
+/*
+ * Hits that share an id or alias (transitively) become one finding: each id
+ * is looked up in a table of the ids seen so far in this package, and a hit
+ * holding one joins the group of the hit that held it first. Which hit ends
+ * up as a group's root only decides the order findings are added in; the
+ * report sorts them by keys a package's findings never share.
+ */
 static int merge(pkg_ctx *c, const bw_vuln_options *opts)
 {
+	size_t total = 0;
 	for (size_t i = 0; i < c->n_hits; i++)
-		for (size_t j = 0; j < i; j++)
-			if (find(c->hits, i) != find(c->hits, j) && share_id(&c->hits[i], &c->hits[j]))
-				c->hits[find(c->hits, i)].group = find(c->hits, j);
+		total += c->hits[i].n_ids;
+	size_t cap = 64;
+	while (cap < 2 * total)
+		cap *= 2;
+	if (cap > c->cap_id_slots) {
+		struct id_slot *grown = realloc(c->id_slots, cap * sizeof(*grown));
+		if (!grown)
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		c->id_slots = grown;
+		c->cap_id_slots = cap;
+	}
+	memset(c->id_slots, 0, cap * sizeof(*c->id_slots));
+	for (size_t i = 0; i < c->n_hits; i++) {
+		const match_hit *h = &c->hits[i];
+		for (size_t j = 0; j < h->n_ids; j++) {
+			uint64_t k = (uint64_t)(uintptr_t)h->ids[j] * 0x9e3779b97f4a7c15ULL;
+			size_t at = (size_t)(k >> 32) & (cap - 1);
+			while (c->id_slots[at].id && c->id_slots[at].id != h->ids[j])
+				at = (at + 1) & (cap - 1);
+			if (!c->id_slots[at].id) {
+				c->id_slots[at] = (struct id_slot){ h->ids[j], i };
+				continue;
+			}
+			size_t ri = find(c->hits, i), rj = find(c->hits, c->id_slots[at].hit);
+			if (ri != rj)
+				c->hits[ri].group = rj;
+		}
+	}
 	for (size_t i = 0; i < c->n_hits; i++) {
 		if (find(c->hits, i) != i)
 			continue;
@@ -715,7 +875,7 @@ static int match_package(bw_vulnstore *store, pkg_ctx *c, const bw_image_info *i
 		 * AlmaLinux's advisories for the same major release apply (docs/matching.md). */
 		if (!strcmp(p->type, "rpm") && strncmp(eco, "almalinux:", 10) != 0) {
 			bool any;
-			if ((rc = bw_vulnstore_has_rows(store, eco, false, &any)) < 0)
+			if ((rc = eco_has_rows(store, c, eco, false, &any)) < 0)
 				return rc;
 			const char *colon = strchr(eco, ':');
 			if (!any && colon) {
@@ -724,7 +884,7 @@ static int match_package(bw_vulnstore *store, pkg_ctx *c, const bw_image_info *i
 				snprintf(eco, sizeof(eco), "%s", alma);
 			}
 		}
-		rc = bw_vulnstore_has_rows(store, eco, true, &native);
+		rc = eco_has_rows(store, c, eco, true, &native);
 		if (rc < 0)
 			return rc;
 		c->native_only = native;
@@ -732,7 +892,10 @@ static int match_package(bw_vulnstore *store, pkg_ctx *c, const bw_image_info *i
 	}
 	c->n_hits = 0;
 	c->overflow = false;
-	int rc = bw_vulnstore_lookup(store, eco, norm, on_row, c);
+	const row_set *set = NULL;
+	int rc = rows_of(store, c, eco, norm, &set);
+	for (size_t i = 0; i < set->n && rc >= 0; i++)
+		rc = decide_row(c, &set->rows[i]);
 	if (rc < 0)
 		return rc;
 	if (c->overflow)
@@ -773,22 +936,31 @@ int bw_vulns_match(bw_vulns **out, const bw_image *img, bw_vulndb *db, const bw_
 	v->manifest_digest = info->manifest_digest;
 	v->index_digest = info->index_digest;
 	size_t n = bw_image_package_count(img);
+	bw_vulnstore *store = bw_vulndb_store(db);
+	if ((rc = bw_vulnstore_read_begin(store)) < 0) {
+		free(c.hits);
+		free(v);
+		return rc;
+	}
 	for (size_t i = 0; i < n && rc >= 0; i++) {
 		c.pkg = bw_image_package_at(img, i);
 		if (opts->base != BW_BASE_ALL && (bw_package_base(info, c.pkg) != NULL) != (opts->base == BW_BASE_ONLY))
 			continue;
-		rc = match_package(bw_vulndb_store(db), &c, info, opts);
+		rc = match_package(store, &c, info, opts);
 		if (rc == 1) {
 			v->unmatched++;
 			rc = 0;
 		}
 	}
+	bw_vulnstore_read_end(store);
 	free(c.hits);
-	for (size_t i = 0; i < c.parsed.cap; i++)
-		if (c.parsed.slots[i].key && c.parsed.slots[i].value)
-			json_decref(c.parsed.slots[i].value);
-	bw_strmap_free(&c.parsed);
+	free(c.fill);
+	free(c.id_slots);
+	bw_strmap_free(&c.ids);
+	free(c.texts);
 	bw_strmap_free(&c.advisories);
+	bw_strmap_free(&c.row_sets);
+	bw_strmap_free(&c.eco_rows);
 	bw_arena_free(&c.parsed_keys);
 	if (rc < 0) {
 		bw_vulns_free(v);

@@ -15,6 +15,7 @@
  */
 #include <string.h>
 
+#include "version/version.h"
 #include "version/version_int.h"
 
 struct pep440 {
@@ -311,10 +312,71 @@ bool bw_ver_pep440_valid(const char *s, size_t n)
 	return parse(s, n, &v);
 }
 
+/*
+ * The left operand parsed last, per thread: the matcher compares one
+ * installed version with every event of every advisory of its package, and
+ * parsing (white space, spellings) costs more than comparing. The copy is
+ * keyed by its bytes, so a hit is the same parse of the same text.
+ */
+static _Thread_local struct {
+	char text[BW_VERSION_MAX_BYTES + 1];
+	size_t n;
+	bool used, ok;
+	struct pep440 v;
+} last_left;
+
+static bool parse_left(const char *a, size_t an, struct pep440 *out)
+{
+	if (an >= sizeof(last_left.text))
+		return parse(a, an, out);
+	if (!last_left.used || last_left.n != an || memcmp(last_left.text, a, an) != 0) {
+		memcpy(last_left.text, a, an);
+		last_left.text[an] = '\0'; /* as the caller's string was */
+		last_left.n = an;
+		last_left.used = true;
+		last_left.ok = parse(last_left.text, an, &last_left.v);
+	}
+	*out = last_left.v; /* its pointers are into last_left.text, which stays */
+	return last_left.ok;
+}
+
+/*
+ * Right operands: the advisories' versions, each compared with every copy of
+ * a package. A small direct-mapped table of short ones, per thread, keyed by
+ * their bytes like last_left.
+ */
+#define RIGHT_SLOTS 128
+#define RIGHT_MAX   46
+
+static _Thread_local struct right_slot {
+	char text[RIGHT_MAX + 1];
+	unsigned char n;        /* 0: empty (an empty string is never cached) */
+	bool ok;
+	struct pep440 v;
+} right[RIGHT_SLOTS];
+
+static bool parse_right(const char *b, size_t bn, struct pep440 *out)
+{
+	if (bn == 0 || bn > RIGHT_MAX)
+		return parse(b, bn, out);
+	size_t h = bn;
+	for (size_t i = 0; i < bn; i++)
+		h = h * 31 + (unsigned char)b[i];
+	struct right_slot *slot = &right[h % RIGHT_SLOTS];
+	if (slot->n != bn || memcmp(slot->text, b, bn) != 0) {
+		memcpy(slot->text, b, bn);
+		slot->text[bn] = '\0';
+		slot->n = (unsigned char)bn;
+		slot->ok = parse(slot->text, bn, &slot->v);
+	}
+	*out = slot->v; /* its pointers are into slot->text, which stays until the slot is reused */
+	return slot->ok;
+}
+
 int bw_ver_pep440_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
 	struct pep440 va, vb;
-	if (!parse(a, an, &va) || !parse(b, bn, &vb))
+	if (!parse_left(a, an, &va) || !parse_right(b, bn, &vb))
 		return 0;
 	return compare(&va, &vb);
 }

@@ -159,6 +159,14 @@ int bw_version_compare(bw_version_scheme scheme, const char *a, const char *b, i
 	return 0;
 }
 
+int bw_version_compare_valid(bw_version_scheme scheme, const char *a, const char *b)
+{
+	const struct scheme_ops *ops = ops_of(scheme);
+	if (!ops || !a || !b)
+		return 0;
+	return ops->cmp(a, bounded_len(a), b, bounded_len(b));
+}
+
 bool bw_version_valid(bw_version_scheme scheme, const char *s)
 {
 	const struct scheme_ops *ops = ops_of(scheme);

@@ -37,6 +37,12 @@ typedef enum bw_version_scheme {
  * Returns 0, or BW_EINPUT (negative) when either string is invalid. */
 int bw_version_compare(bw_version_scheme scheme, const char *a, const char *b, int *cmp);
 
+/* bw_version_compare for two strings the caller has already found valid with
+ * bw_version_valid (the matcher checks each advisory version once per scan, not
+ * once per comparison): <0, 0 or >0. Only for strings bw_version_valid accepted
+ * under the same scheme: the schemes' comparators assume a parse succeeded. */
+int bw_version_compare_valid(bw_version_scheme scheme, const char *a, const char *b);
+
 /* True when s is a valid version under scheme (no error is set). */
 bool bw_version_valid(bw_version_scheme scheme, const char *s);
 
