@@ -22,8 +22,10 @@
 #include "inventory/node.h"
 #include "inventory/package.h"
 #include "util/json.h"
+#include "util/jsonstream.h"
 #include "util/limits.h"
 #include "util/strmap.h"
+#include "util/wire.h"
 
 /* ------------------------------------------------------------ collections */
 
@@ -265,50 +267,337 @@ done:
 
 /* ------------------------------------------------------------ package-lock.json */
 
-/* v1: {"name": {"version", "dev", "requires": {...}, "dependencies": {nested}}} */
-static int lock_v1(pkgvec *pv, json_t *deps, int depth)
-{
-	const char *key;
-	json_t *val;
-	int rc;
+/*
+ * The lock file is read as a stream of JSON events (util/jsonstream.h), so a
+ * file of any size is read with memory bounded by the entries kept, never by
+ * the file: for each entry only the fields used below (name, version,
+ * license, dev, link and the names of its dependencies). The entries are
+ * then walked in document order exactly as the tree walk of jansson's days
+ * did, with the same checks and messages: v2/v3 "packages" when present
+ * (every entry, since dependencies resolve to any of them), else the v1
+ * nested "dependencies" in pre-order.
+ */
 
-	if (depth > BW_MAX_JSON_DEPTH) /* bw_json_parse bounds this already; keep the walk honest */
-		return bw_error_set(BW_EINPUT, "%s: dependencies nested deeper than %d", pv->what, BW_MAX_JSON_DEPTH);
-	json_object_foreach(deps, key, val) {
-		bw_node_pkg p = { 0 };
-		const char *ver;
-		if (!json_is_object(val))
-			return bw_error_set(BW_EINPUT, "%s: dependency \"%.200s\" is not an object", pv->what, key);
-		if ((rc = bw_json_opt_string(pv->what, val, "version", &ver)) < 0)
-			return rc;
-		json_t *nested = json_object_get(val, "dependencies");
-		/* "file:" / "link:" versions are the project's own folders, not packages */
-		if (ver && *ver && strncmp(ver, "file:", 5) && strncmp(ver, "link:", 5)) {
-			const char *name = key, *v = ver;
-			size_t name_len = strlen(key);
-			if (!strncmp(ver, "npm:", 4)) { /* an alias: "npm:real-name@1.2.3" */
-				const char *real = ver + 4, *at = strrchr(real + (real[0] == '@'), '@');
-				if (!at || at == real)
-					return bw_error_set(BW_EINPUT, "%s: dependency \"%.200s\": bad alias \"%.200s\"",
-							    pv->what, key, ver);
-				name = real;
-				name_len = (size_t)(at - real);
-				v = at + 1;
-			}
-			if ((rc = set_str(pv->what, "name", &p.name, name, name_len)) < 0 ||
-			    (rc = set_str(pv->what, "version", &p.version, v, strlen(v))) < 0 ||
-			    (rc = add_dep_keys(pv->what, &p, val, "requires")) < 0) {
-				pkg_clear(&p);
-				return rc;
-			}
-			p.dev = json_is_true(json_object_get(val, "dev"));
-			if ((rc = pkgvec_add(pv, &p)) < 0)
-				return rc;
-		}
-		if (json_is_object(nested) && (rc = lock_v1(pv, nested, depth + 1)) < 0)
-			return rc;
+enum { LK_NAME, LK_VERSION, LK_LICENSE, LK_FIELDS };
+
+typedef struct lk_entry {
+	char *key;                /* v2: the node_modules path; v1: the dependency's name */
+	char *f[LK_FIELDS];       /* strings as written, cut after BW_NODE_MAX_STRING + 1 bytes */
+	uint8_t t[LK_FIELDS];     /* 0 absent or null, 's' a string, 'x' another type */
+	bool not_object;          /* the entry's value is not an object */
+	bool link, dev;
+	char **deps;              /* v2 "dependencies", v1 "requires": names (cut like f) */
+	size_t n_deps;
+	char **opt;               /* v2 "optionalDependencies" */
+	size_t n_opt;
+	bool too_many;            /* more than BW_NODE_MAX_DEPS names in one of them */
+	size_t seq;               /* v1: pre-order position */
+} lk_entry;
+
+/* What the container opened at a depth is. */
+enum lk_ctx { C_SKIP, C_ROOT, C_PACKAGES, C_V2_ENTRY, C_V1_DEPS, C_V1_ENTRY, C_DEPS, C_OPT, C_REQUIRES };
+
+/* What the last key read at a depth names. */
+enum lk_key { K_OTHER, K_PACKAGES, K_DEPENDENCIES, K_NAME, K_VERSION, K_LICENSE, K_DEV, K_LINK, K_OPT,
+	      K_REQUIRES, K_ENTRY };
+
+#define LK_MAX_KEPT_BYTES (1024u * 1024u * 1024u) /* strings kept from one lock file */
+
+struct bw_node_lock_stream {
+	const char *what;
+	bw_js_parser *js;
+	int failed;                         /* a top-level shape error (BW_EINPUT), reported after the parse */
+	bw_error failed_err;
+	bool root_seen, packages_seen, v1_seen;
+	uint8_t ctx[BW_MAX_JSON_DEPTH + 2];
+	uint8_t key[BW_MAX_JSON_DEPTH + 2];
+	char *entry_key;                    /* the key of the entry whose value comes next */
+	lk_entry *cur[BW_MAX_JSON_DEPTH + 2]; /* the entry open at each depth */
+	lk_entry **v2, **v1;                /* in document order (v1: by seq after sorting) */
+	size_t n_v2, cap_v2, n_v1, cap_v1, seq;
+	size_t kept;                        /* bytes of strings kept */
+};
+
+static void lk_entry_free(lk_entry *e)
+{
+	if (!e)
+		return;
+	free(e->key);
+	for (int i = 0; i < LK_FIELDS; i++)
+		free(e->f[i]);
+	for (size_t i = 0; i < e->n_deps; i++)
+		free(e->deps[i]);
+	free(e->deps);
+	for (size_t i = 0; i < e->n_opt; i++)
+		free(e->opt[i]);
+	free(e->opt);
+	free(e);
+}
+
+static void lk_list_free(lk_entry **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		lk_entry_free(v[i]);
+	free(v);
+}
+
+void bw_node_lock_stream_free(bw_node_lock_stream *s)
+{
+	if (!s)
+		return;
+	bw_js_free(s->js);
+	free(s->entry_key);
+	lk_list_free(s->v2, s->n_v2);
+	lk_list_free(s->v1, s->n_v1);
+	free(s);
+}
+
+/* A copy of text, cut after BW_NODE_MAX_STRING + 1 bytes: str_ok() still sees it is too long. */
+static char *lk_keep(bw_node_lock_stream *s, const char *text, size_t len)
+{
+	if (len > BW_NODE_MAX_STRING + 1)
+		len = BW_NODE_MAX_STRING + 1;
+	if (len + 16 > LK_MAX_KEPT_BYTES - s->kept) {
+		bw_error_set(BW_EINPUT, "%s: more than %u bytes of package data", s->what, LK_MAX_KEPT_BYTES);
+		return NULL;
 	}
+	s->kept += len + 16;
+	char *c = strndup(text, len);
+	if (!c)
+		bw_error_set(BW_EINTERNAL, "out of memory");
+	return c;
+}
+
+static int lk_append(bw_node_lock_stream *s, lk_entry ***v, size_t *n, size_t *cap, lk_entry *e)
+{
+	if (*n >= BW_NODE_MAX_PACKAGES) {
+		lk_entry_free(e);
+		return bw_error_set(BW_EINPUT, "%s: more than %d packages", s->what, BW_NODE_MAX_PACKAGES);
+	}
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		lk_entry **nv = realloc(*v, c * sizeof(*nv));
+		if (!nv) {
+			lk_entry_free(e);
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		}
+		*v = nv;
+		*cap = c;
+	}
+	(*v)[(*n)++] = e;
 	return 0;
+}
+
+/* A new entry named by the pending key; its value starts (an object or not). */
+static int lk_open_entry(bw_node_lock_stream *s, bool v2, bool is_object, size_t depth)
+{
+	lk_entry *e = calloc(1, sizeof(*e));
+	int rc;
+	if (!e)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	e->key = s->entry_key;
+	s->entry_key = NULL;
+	e->not_object = !is_object;
+	if (v2) {
+		rc = lk_append(s, &s->v2, &s->n_v2, &s->cap_v2, e);
+	} else {
+		e->seq = s->seq++;
+		rc = lk_append(s, &s->v1, &s->n_v1, &s->cap_v1, e);
+	}
+	if (rc == 0 && is_object)
+		s->cur[depth] = e;
+	return rc;
+}
+
+static int lk_push_name(bw_node_lock_stream *s, lk_entry *e, char ***v, size_t *n, const char *text, size_t len)
+{
+	if (*n >= BW_NODE_MAX_DEPS) {
+		e->too_many = true;
+		return 0;
+	}
+	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+	if (!nv)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	*v = nv;
+	if (!(nv[*n] = lk_keep(s, text, len)))
+		return bw_error_last()->code;
+	(*n)++;
+	return 0;
+}
+
+static enum lk_key lk_classify(enum lk_ctx in, const char *k, size_t len)
+{
+	static const struct { const char *s; enum lk_key k; } names[] = {
+		{ "name", K_NAME }, { "version", K_VERSION }, { "license", K_LICENSE }, { "dev", K_DEV },
+		{ "link", K_LINK }, { "dependencies", K_DEPENDENCIES }, { "optionalDependencies", K_OPT },
+		{ "requires", K_REQUIRES },
+	};
+	if (in == C_ROOT) {
+		if (len == 8 && !memcmp(k, "packages", 8))
+			return K_PACKAGES;
+		if (len == 12 && !memcmp(k, "dependencies", 12))
+			return K_DEPENDENCIES;
+		return K_OTHER;
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (strlen(names[i].s) == len && !memcmp(names[i].s, k, len))
+			return names[i].k;
+	return K_OTHER;
+}
+
+/* The first shape error of the document; the JSON is still read to its end (a syntax error wins). */
+static void lk_fail(bw_node_lock_stream *s, const char *field)
+{
+	if (s->failed)
+		return;
+	if (field)
+		s->failed = bw_error_set(BW_EINPUT, "%s: \"%s\" is not an object", s->what, field);
+	else
+		s->failed = bw_error_set(BW_EINPUT, "%s: not a JSON object", s->what);
+	s->failed_err = *bw_error_last();
+}
+
+static int lk_event(void *ctx, const bw_js_event *ev)
+{
+	bw_node_lock_stream *s = ctx;
+	size_t d = ev->depth;
+	bool start = ev->type == BW_JS_OBJECT_START || ev->type == BW_JS_ARRAY_START;
+	bool object = ev->type == BW_JS_OBJECT_START;
+	int rc = 0;
+
+	if (ev->type == BW_JS_OBJECT_END || ev->type == BW_JS_ARRAY_END) {
+		s->cur[d] = NULL;
+		return 0;
+	}
+	if (d == 0) { /* the document itself */
+		s->root_seen = true;
+		if (!object) {
+			lk_fail(s, NULL);
+			if (start)
+				s->ctx[0] = C_SKIP;
+			return 0;
+		}
+		s->ctx[0] = C_ROOT;
+		return 0;
+	}
+	enum lk_ctx in = s->ctx[d - 1];
+	if (ev->type == BW_JS_KEY) {
+		if (in == C_SKIP)
+			return 0;
+		if (in == C_PACKAGES || in == C_V1_DEPS) {
+			free(s->entry_key);
+			if (!(s->entry_key = (in == C_PACKAGES ? strndup(ev->text, ev->len) : lk_keep(s, ev->text, ev->len))))
+				return in == C_PACKAGES ? bw_error_set(BW_EINTERNAL, "out of memory") : bw_error_last()->code;
+			if (in == C_PACKAGES && ev->len + 16 > LK_MAX_KEPT_BYTES - s->kept)
+				return bw_error_set(BW_EINPUT, "%s: more than %u bytes of package data", s->what,
+						    LK_MAX_KEPT_BYTES);
+			if (in == C_PACKAGES)
+				s->kept += ev->len + 16;
+			s->key[d] = K_ENTRY;
+			return 0;
+		}
+		if (in == C_DEPS || in == C_OPT || in == C_REQUIRES) {
+			lk_entry *e = s->cur[d - 2];
+			return in == C_OPT ? lk_push_name(s, e, &e->opt, &e->n_opt, ev->text, ev->len)
+					   : lk_push_name(s, e, &e->deps, &e->n_deps, ev->text, ev->len);
+		}
+		s->key[d] = (uint8_t)lk_classify(in, ev->text, ev->len);
+		return 0;
+	}
+	/* a value at depth d, inside the container `in` */
+	enum lk_ctx opens = C_SKIP;
+	switch (in) {
+	case C_ROOT:
+		if (s->key[d] == K_PACKAGES) {
+			if (!object) {
+				lk_fail(s, "packages");
+				break;
+			}
+			s->packages_seen = true;
+			lk_list_free(s->v1, s->n_v1); /* "packages" is the complete one: v1 is not needed */
+			s->v1 = NULL;
+			s->n_v1 = s->cap_v1 = 0;
+			opens = C_PACKAGES;
+		} else if (s->key[d] == K_DEPENDENCIES) {
+			if (!object) {
+				lk_fail(s, "dependencies");
+				break;
+			}
+			s->v1_seen = true;
+			opens = s->packages_seen ? C_SKIP : C_V1_DEPS;
+		}
+		break;
+	case C_PACKAGES:
+	case C_V1_DEPS:
+		if (in == C_PACKAGES && !*s->entry_key) /* the project itself: not a package, never looked up */
+			break;
+		if ((rc = lk_open_entry(s, in == C_PACKAGES, object, d)) < 0)
+			return rc;
+		if (object)
+			opens = in == C_PACKAGES ? C_V2_ENTRY : C_V1_ENTRY;
+		break;
+	case C_V2_ENTRY:
+	case C_V1_ENTRY: {
+		lk_entry *e = s->cur[d - 1];
+		int f = -1;
+		switch (s->key[d]) {
+		case K_NAME: f = in == C_V2_ENTRY ? LK_NAME : -1; break;
+		case K_VERSION: f = LK_VERSION; break;
+		case K_LICENSE: f = in == C_V2_ENTRY ? LK_LICENSE : -1; break;
+		case K_DEV: e->dev = ev->type == BW_JS_TRUE; break;
+		case K_LINK: e->link = in == C_V2_ENTRY && ev->type == BW_JS_TRUE; break;
+		case K_DEPENDENCIES:
+			if (object)
+				opens = in == C_V2_ENTRY ? C_DEPS : C_V1_DEPS;
+			break;
+		case K_OPT: opens = object && in == C_V2_ENTRY ? C_OPT : C_SKIP; break;
+		case K_REQUIRES: opens = object && in == C_V1_ENTRY ? C_REQUIRES : C_SKIP; break;
+		default: break;
+		}
+		if (f >= 0) {
+			if (ev->type == BW_JS_STRING) {
+				e->t[f] = 's';
+				if (!(e->f[f] = lk_keep(s, ev->text, ev->len)))
+					return bw_error_last()->code;
+			} else {
+				e->t[f] = ev->type == BW_JS_NULL ? 0 : 'x';
+			}
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	if (start)
+		s->ctx[d] = (uint8_t)opens;
+	return 0;
+}
+
+bw_node_lock_stream *bw_node_lock_stream_new(const char *what)
+{
+	bw_node_lock_stream *s = calloc(1, sizeof(*s));
+	/* as strict as bw_json_parse was (jansson: no \u0000; duplicates and depth checked) */
+	bw_js_limits lim = { .max_depth = BW_MAX_JSON_DEPTH, .max_string = 8u * 1024u * 1024u,
+			     .max_number = 4096, .max_events = 200000000ULL, .flags = BW_JS_REJECT_NUL };
+	if (!s)
+		return NULL;
+	s->what = what;
+	if (!(s->js = bw_js_new(what, &lim, lk_event, s))) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int bw_node_lock_stream_feed(bw_node_lock_stream *s, const void *data, size_t len)
+{
+	return bw_js_feed(s->js, data, len);
+}
+
+/* The v2 entry at a node_modules path that dependencies resolve to: an object without "link": true. */
+static const lk_entry *lk_lookup(const bw_strmap *by_key, const char *key)
+{
+	return bw_strmap_get(by_key, key);
 }
 
 /*
@@ -317,7 +606,7 @@ static int lock_v1(pkgvec *pv, json_t *deps, int depth)
  * to the project's, and rewrite it as "name@version" (SBOM relationships).
  * Names that resolve to nothing installed (optional, link) are dropped.
  */
-static int resolve_v2_deps(json_t *pkgs, const char *key, bw_node_pkg *p)
+static int resolve_v2_deps(const bw_strmap *by_key, const char *key, bw_node_pkg *p)
 {
 	static const char nm[] = "node_modules/";
 	size_t kept = 0;
@@ -329,11 +618,10 @@ static int resolve_v2_deps(json_t *pkgs, const char *key, bw_node_pkg *p)
 			int w = snprintf(cand, sizeof(cand), "%.*s%s%s%s", (int)base, key, base ? "/" : "", nm, d);
 			if (w < 0 || (size_t)w >= sizeof(cand))
 				break;
-			json_t *e = json_object_get(pkgs, cand);
-			if (json_is_object(e) && !json_is_true(json_object_get(e, "link"))) {
-				json_t *v = json_object_get(e, "version"), *n = json_object_get(e, "name");
-				found_ver = json_is_string(v) ? json_string_value(v) : NULL;
-				found_name = json_is_string(n) ? json_string_value(n) : d;
+			const lk_entry *e = lk_lookup(by_key, cand);
+			if (e) {
+				found_ver = e->t[LK_VERSION] == 's' ? e->f[LK_VERSION] : NULL;
+				found_name = e->t[LK_NAME] == 's' ? e->f[LK_NAME] : d;
 				break;
 			}
 			if (base == 0)
@@ -364,32 +652,56 @@ static int resolve_v2_deps(json_t *pkgs, const char *key, bw_node_pkg *p)
 	return 0;
 }
 
+/* A string field as bw_json_opt_string reads it: NULL when absent or null, an error for another type. */
+static int lk_field(const char *what, const lk_entry *e, int f, const char **out)
+{
+	static const char *const names[] = { "name", "version", "license" };
+	*out = e->t[f] == 's' ? e->f[f] : NULL;
+	if (e->t[f] == 'x')
+		return bw_error_set(BW_EINPUT, "%s: field \"%s\" is not a string", what, names[f]);
+	return 0;
+}
+
+static int lk_add_names(const char *what, bw_node_pkg *p, const lk_entry *e, char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (push_str(&p->deps, &p->n_deps, BW_NODE_MAX_DEPS, what, "dependencies", v[i], strlen(v[i])) < 0)
+			return bw_error_last()->code;
+	if (e->too_many)
+		return bw_error_set(BW_EINPUT, "%s: more than %d dependencies", what, BW_NODE_MAX_DEPS);
+	return 0;
+}
+
 /* v2/v3: {"node_modules/a/node_modules/@s/b": {"version", "name"?, "dev", "license", "link"}} */
-static int lock_v2(pkgvec *pv, json_t *pkgs)
+static int lock_v2(pkgvec *pv, lk_entry **v, size_t n)
 {
 	static const char nm[] = "node_modules/";
-	const char *key;
-	json_t *val;
-	int rc;
+	bw_strmap by_key = { 0 };
+	int rc = 0;
 
-	json_object_foreach(pkgs, key, val) {
+	for (size_t i = 0; i < n; i++)
+		if (!v[i]->not_object && !v[i]->link && bw_strmap_put(&by_key, v[i]->key, v[i]) < 0) {
+			rc = bw_error_set(BW_EINTERNAL, "out of memory");
+			goto done;
+		}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		lk_entry *e = v[i];
 		bw_node_pkg p = { 0 };
-		const char *name, *ver, *lic, *last = NULL;
-		if (!*key)
-			continue; /* the project itself */
-		if (!json_is_object(val))
-			return bw_error_set(BW_EINPUT, "%s: package \"%.200s\" is not an object", pv->what, key);
-		if (json_is_true(json_object_get(val, "link")))
+		const char *name, *ver, *lic, *last = NULL, *key = e->key;
+		if (e->not_object) {
+			rc = bw_error_set(BW_EINPUT, "%s: package \"%.200s\" is not an object", pv->what, key);
+			break;
+		}
+		if (e->link)
 			continue; /* points at a folder listed under its own key */
 		for (const char *s = key; (s = strstr(s, nm)) != NULL; s += sizeof(nm) - 1)
 			if (s == key || s[-1] == '/')
 				last = s + sizeof(nm) - 1;
 		if (!last || !*last)
 			continue; /* a workspace folder: the project's own code */
-		if ((rc = bw_json_opt_string(pv->what, val, "name", &name)) < 0 ||
-		    (rc = bw_json_opt_string(pv->what, val, "version", &ver)) < 0 ||
-		    (rc = bw_json_opt_string(pv->what, val, "license", &lic)) < 0)
-			return rc;
+		if ((rc = lk_field(pv->what, e, LK_NAME, &name)) < 0 || (rc = lk_field(pv->what, e, LK_VERSION, &ver)) < 0 ||
+		    (rc = lk_field(pv->what, e, LK_LICENSE, &lic)) < 0)
+			break;
 		if (!ver || !*ver)
 			continue; /* nothing to identify it by */
 		if (!name || !*name)
@@ -399,50 +711,97 @@ static int lock_v2(pkgvec *pv, json_t *pkgs)
 		    (lic && *lic &&
 		     (rc = push_str(&p.licenses, &p.n_licenses, BW_NODE_MAX_LICENSES, pv->what, "license", lic,
 				    strlen(lic))) < 0) ||
-		    (rc = add_dep_keys(pv->what, &p, val, "dependencies")) < 0 ||
-		    (rc = add_dep_keys(pv->what, &p, val, "optionalDependencies")) < 0 ||
-		    (rc = resolve_v2_deps(pkgs, key, &p)) < 0) {
+		    (rc = lk_add_names(pv->what, &p, e, e->deps, e->n_deps)) < 0 ||
+		    (rc = lk_add_names(pv->what, &p, e, e->opt, e->n_opt)) < 0 ||
+		    (rc = resolve_v2_deps(&by_key, key, &p)) < 0) {
+			pkg_clear(&p);
+			break;
+		}
+		p.dev = e->dev;
+		rc = pkgvec_add(pv, &p);
+	}
+done:
+	bw_strmap_free(&by_key);
+	return rc;
+}
+
+static int by_seq(const void *a, const void *b)
+{
+	const lk_entry *x = *(lk_entry *const *)a, *y = *(lk_entry *const *)b;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* v1: {"name": {"version", "dev", "requires": {...}, "dependencies": {nested}}}, in pre-order */
+static int lock_v1(pkgvec *pv, lk_entry **v, size_t n)
+{
+	int rc = 0;
+	qsort(v, n, sizeof(*v), by_seq);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const lk_entry *e = v[i];
+		const char *key = e->key, *ver;
+		bw_node_pkg p = { 0 };
+		if (e->not_object)
+			return bw_error_set(BW_EINPUT, "%s: dependency \"%.200s\" is not an object", pv->what, key);
+		if ((rc = lk_field(pv->what, e, LK_VERSION, &ver)) < 0)
+			return rc;
+		/* "file:" / "link:" versions are the project's own folders, not packages */
+		if (!ver || !*ver || !strncmp(ver, "file:", 5) || !strncmp(ver, "link:", 5))
+			continue;
+		const char *name = key, *vv = ver;
+		size_t name_len = strlen(key);
+		if (!strncmp(ver, "npm:", 4)) { /* an alias: "npm:real-name@1.2.3" */
+			const char *real = ver + 4, *at = strrchr(real + (real[0] == '@'), '@');
+			if (!at || at == real)
+				return bw_error_set(BW_EINPUT, "%s: dependency \"%.200s\": bad alias \"%.200s\"", pv->what,
+						    key, ver);
+			name = real;
+			name_len = (size_t)(at - real);
+			vv = at + 1;
+		}
+		if ((rc = set_str(pv->what, "name", &p.name, name, name_len)) < 0 ||
+		    (rc = set_str(pv->what, "version", &p.version, vv, strlen(vv))) < 0 ||
+		    (rc = lk_add_names(pv->what, &p, e, e->deps, e->n_deps)) < 0) {
 			pkg_clear(&p);
 			return rc;
 		}
-		p.dev = json_is_true(json_object_get(val, "dev"));
-		if ((rc = pkgvec_add(pv, &p)) < 0)
-			return rc;
+		p.dev = e->dev;
+		rc = pkgvec_add(pv, &p);
 	}
-	return 0;
+	return rc;
+}
+
+int bw_node_lock_stream_finish(bw_node_lock_stream *s, bw_node_pkg **out, size_t *n_out)
+{
+	pkgvec pv = { .what = s->what };
+	int rc;
+
+	*out = NULL;
+	*n_out = 0;
+	if ((rc = bw_js_finish(s->js)) < 0)
+		return rc;
+	if (s->failed)
+		return bw_error_restore(&s->failed_err);
+	rc = s->packages_seen ? lock_v2(&pv, s->v2, s->n_v2) : s->v1_seen ? lock_v1(&pv, s->v1, s->n_v1) : 0;
+	if (rc == 0)
+		rc = pkgvec_done(&pv, out, n_out);
+	pkgvec_free(&pv);
+	return rc;
 }
 
 int bw_node_parse_package_lock(const char *what, const char *data, size_t len, bw_node_pkg **out,
 			       size_t *n_out)
 {
-	json_t *root = NULL;
-	pkgvec pv = { .what = what };
+	bw_node_lock_stream *s = bw_node_lock_stream_new(what);
 	int rc;
 
 	*out = NULL;
 	*n_out = 0;
-	if ((rc = bw_json_parse(what, data, len, BW_NODE_LOCK_MAX, &root)) < 0)
-		return rc;
-	if (!json_is_object(root)) {
-		rc = bw_error_set(BW_EINPUT, "%s: not a JSON object", what);
-		goto done;
-	}
-	json_t *pkgs = json_object_get(root, "packages"), *deps = json_object_get(root, "dependencies");
-	if (pkgs && !json_is_object(pkgs)) {
-		rc = bw_error_set(BW_EINPUT, "%s: \"packages\" is not an object", what);
-		goto done;
-	}
-	if (deps && !json_is_object(deps)) {
-		rc = bw_error_set(BW_EINPUT, "%s: \"dependencies\" is not an object", what);
-		goto done;
-	}
-	/* v2 carries both; "packages" is the complete one */
-	rc = pkgs ? lock_v2(&pv, pkgs) : deps ? lock_v1(&pv, deps, 0) : 0;
+	if (!s)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	rc = bw_node_lock_stream_feed(s, data, len);
 	if (rc == 0)
-		rc = pkgvec_done(&pv, out, n_out);
-done:
-	pkgvec_free(&pv);
-	json_decref(root);
+		rc = bw_node_lock_stream_finish(s, out, n_out);
+	bw_node_lock_stream_free(s);
 	return rc;
 }
 
@@ -905,13 +1264,25 @@ typedef struct lock_file {
 	size_t n;
 } lock_file;
 
+/*
+ * Lock files are streamed (analyzer chunk()): package-lock.json and
+ * npm-shrinkwrap.json go through the JSON stream as they arrive, so their
+ * size does not matter; yarn.lock and pnpm-lock.yaml are line formats parsed
+ * whole, so their pieces are gathered here, up to BW_NODE_LOCK_MAX.
+ */
 typedef struct lock_layer {
 	bw_strmap files; /* path (owned by the lock_file) -> lock_file* */
+	bw_node_lock_stream *stream; /* the package-lock being read */
+	bw_buf text;                 /* the yarn.lock / pnpm-lock.yaml being read */
+	bool too_big;                /* ... and it passed BW_NODE_LOCK_MAX */
 } lock_layer;
 
 static void *lock_layer_new(void)
 {
-	return calloc(1, sizeof(lock_layer));
+	lock_layer *s = calloc(1, sizeof(lock_layer));
+	if (s)
+		s->text = (bw_buf)BW_BUF_INIT(BW_NODE_LOCK_MAX);
+	return s;
 }
 
 static void lock_layer_free(void *state)
@@ -928,6 +1299,8 @@ static void lock_layer_free(void *state)
 		}
 	}
 	bw_strmap_free(&s->files);
+	bw_node_lock_stream_free(s->stream);
+	bw_buf_free(&s->text);
 	free(s);
 }
 
@@ -954,38 +1327,207 @@ static bool lock_wants(const bw_entry *e, const uint8_t *head, size_t head_len)
 	return true;
 }
 
+static int lock_chunk(void *state, const bw_entry *e, const uint8_t *data, size_t len)
+{
+	lock_layer *s = state;
+	int kind = lock_kind(e->name);
+
+	if (kind == 0 || kind == 1) {
+		/* the name outlives the stream: lock_names is static */
+		if (!s->stream && !(s->stream = bw_node_lock_stream_new(lock_names[kind])))
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		/* an error is kept by the stream and reported once, by lock_entry() */
+		return bw_node_lock_stream_feed(s->stream, data, len) == BW_EINTERNAL ? BW_EINTERNAL : 0;
+	}
+	if (s->too_big)
+		return 0;
+	int rc = bw_buf_append(&s->text, data, len);
+	if (rc == -2)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	if (rc < 0) {
+		s->too_big = true;
+		bw_buf_free(&s->text);
+		s->text = (bw_buf)BW_BUF_INIT(BW_NODE_LOCK_MAX);
+	}
+	return 0;
+}
+
 static int lock_entry(void *state, const bw_entry *e, const uint8_t *content, size_t len, bool truncated)
 {
 	lock_layer *s = state;
 	lock_file *f = bw_strmap_get(&s->files, e->path);
+	bw_node_lock_stream *stream = s->stream;
+	bool too_big = s->too_big;
 	int rc = 0;
 
+	(void)content;
+	(void)len;
+	(void)truncated;
+	s->stream = NULL; /* this file's pieces are all in: the next file starts afresh */
+	s->too_big = false;
 	if (!f) {
 		if (!(f = calloc(1, sizeof(*f))) || !(f->path = strdup(e->path))) {
 			free(f);
-			return bw_error_set(BW_EINTERNAL, "out of memory");
+			rc = bw_error_set(BW_EINTERNAL, "out of memory");
+			goto done;
 		}
 		if (bw_strmap_put(&s->files, f->path, f) < 0) {
 			free(f->path);
 			free(f);
-			return bw_error_set(BW_EINTERNAL, "out of memory");
+			rc = bw_error_set(BW_EINTERNAL, "out of memory");
+			goto done;
 		}
 	}
 	bw_node_free(f->v, f->n); /* a later tar entry of the same path replaces it */
 	f->v = NULL;
 	f->n = 0;
 	if (e->type != BW_FT_FILE)
-		return 0;
-	if (truncated)
-		return bw_error_set(BW_EINPUT, "larger than %u bytes: not read, its packages are not listed",
-				    BW_NODE_LOCK_MAX);
+		goto done;
 	switch (lock_kind(e->name)) {
 	case 0:
-	case 1: rc = bw_node_parse_package_lock(e->name, (const char *)content, len, &f->v, &f->n); break;
-	case 2: rc = bw_node_parse_pnpm_lock(e->name, (const char *)content, len, &f->v, &f->n); break;
-	default: rc = bw_node_parse_yarn_lock(e->name, (const char *)content, len, &f->v, &f->n); break;
+	case 1:
+		if (!stream && !(stream = bw_node_lock_stream_new(e->name))) { /* an empty file: no pieces */
+			rc = bw_error_set(BW_EINTERNAL, "out of memory");
+			goto done;
+		}
+		rc = bw_node_lock_stream_finish(stream, &f->v, &f->n);
+		break;
+	case 2:
+	case 3:
+		if (too_big) {
+			rc = bw_error_set(BW_EINPUT, "larger than %u bytes: not read, its packages are not listed",
+					  BW_NODE_LOCK_MAX);
+			break;
+		}
+		content = s->text.data ? s->text.data : (const uint8_t *)"";
+		if (lock_kind(e->name) == 2)
+			rc = bw_node_parse_pnpm_lock(e->name, (const char *)content, s->text.len, &f->v, &f->n);
+		else
+			rc = bw_node_parse_yarn_lock(e->name, (const char *)content, s->text.len, &f->v, &f->n);
+		break;
 	}
+done:
+	bw_node_lock_stream_free(stream);
+	bw_buf_reset(&s->text);
 	return rc;
+}
+
+/*
+ * The layer cache keeps a streaming analyzer's finished state (analyzer.h):
+ * u64 files, then per file its path, u64 packages, and per package name,
+ * version, u8 flags (1 dev, 2 deps resolved), u32 licenses, u32 deps.
+ */
+static int lock_save(void *state, bw_buf *out)
+{
+	lock_layer *s = state;
+	uint64_t n_files = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < s->files.cap; i++)
+		n_files += s->files.slots[i].key && s->files.slots[i].value;
+	rc |= bw_wire_u64(out, n_files);
+	for (size_t i = 0; i < s->files.cap && rc == 0; i++) {
+		const lock_file *f = s->files.slots[i].value;
+		if (!s->files.slots[i].key || !f)
+			continue;
+		rc |= bw_wire_str(out, f->path);
+		rc |= bw_wire_u64(out, f->n);
+		for (size_t k = 0; k < f->n && rc == 0; k++) {
+			const bw_node_pkg *p = &f->v[k];
+			rc |= bw_wire_str(out, p->name);
+			rc |= bw_wire_str(out, p->version);
+			rc |= bw_wire_u8(out, (uint8_t)((p->dev ? 1 : 0) | (p->deps_resolved ? 2 : 0)));
+			rc |= bw_wire_u32(out, (uint32_t)p->n_licenses);
+			for (size_t j = 0; j < p->n_licenses; j++)
+				rc |= bw_wire_str(out, p->licenses[j]);
+			rc |= bw_wire_u32(out, (uint32_t)p->n_deps);
+			for (size_t j = 0; j < p->n_deps; j++)
+				rc |= bw_wire_str(out, p->deps[j]);
+		}
+	}
+	return rc ? bw_error_set(BW_EINTERNAL, "layer cache: cannot save the lock files") : 0;
+}
+
+/* One saved string into *dst (malloc'd); false when the cursor went bad or memory ran out. */
+static bool load_str(bw_cursor *in, char *tmp, size_t cap, char **dst, bool *nomem)
+{
+	const char *v = bw_cursor_str(in, tmp, cap);
+	if (!v) {
+		in->bad = true;
+		return false;
+	}
+	if (!(*dst = strdup(v)))
+		*nomem = true;
+	return !*nomem;
+}
+
+static int lock_load(void *state, bw_cursor *in)
+{
+	enum { TMP = 2 * BW_NODE_MAX_STRING + 16 }; /* the longest: a resolved "name@version" */
+	lock_layer *s = state;
+	char *tmp = malloc(TMP);
+	bool nomem = !tmp;
+	uint64_t n_files = tmp ? bw_cursor_u64(in) : 0;
+
+	if (n_files > BW_DEFAULT_MAX_ENTRIES)
+		in->bad = true;
+	for (uint64_t i = 0; i < n_files && !in->bad && !nomem; i++) {
+		lock_file *f = calloc(1, sizeof(*f));
+		if (!f || !load_str(in, tmp, TMP, &f->path, &nomem) || bw_strmap_get(&s->files, f->path)) {
+			in->bad = in->bad || (f && f->path);
+			nomem = nomem || !f;
+			if (f)
+				free(f->path);
+			free(f);
+			break;
+		}
+		if (bw_strmap_put(&s->files, f->path, f) < 0) {
+			free(f->path);
+			free(f);
+			nomem = true;
+			break;
+		}
+		uint64_t n = bw_cursor_u64(in);
+		if (n > BW_NODE_MAX_PACKAGES) {
+			in->bad = true;
+			break;
+		}
+		if (n && !(f->v = calloc((size_t)n, sizeof(*f->v)))) {
+			nomem = true;
+			break;
+		}
+		for (uint64_t k = 0; k < n && !in->bad && !nomem; k++) {
+			bw_node_pkg *p = &f->v[k];
+			f->n = (size_t)k + 1; /* what is loaded so far is freed with the layer */
+			if (!load_str(in, tmp, TMP, &p->name, &nomem) || !load_str(in, tmp, TMP, &p->version, &nomem))
+				break;
+			uint8_t flags = bw_cursor_u8(in);
+			p->dev = flags & 1;
+			p->deps_resolved = flags & 2;
+			uint32_t nl = bw_cursor_u32(in);
+			if (nl > BW_NODE_MAX_LICENSES || (nl && !(p->licenses = calloc(nl, sizeof(char *))))) {
+				in->bad = in->bad || nl > BW_NODE_MAX_LICENSES;
+				nomem = !in->bad;
+				break;
+			}
+			for (uint32_t j = 0; j < nl && load_str(in, tmp, TMP, &p->licenses[j], &nomem); j++)
+				p->n_licenses = j + 1;
+			uint32_t nd = bw_cursor_u32(in);
+			if (nd > BW_NODE_MAX_DEPS || (nd && !(p->deps = calloc(nd, sizeof(char *))))) {
+				in->bad = in->bad || nd > BW_NODE_MAX_DEPS;
+				nomem = !in->bad;
+				break;
+			}
+			for (uint32_t j = 0; j < nd && load_str(in, tmp, TMP, &p->deps[j], &nomem); j++)
+				p->n_deps = j + 1;
+		}
+	}
+	free(tmp);
+	if (nomem)
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	if (in->bad)
+		return bw_error_set(BW_EINPUT, "layer cache: malformed lock file state");
+	return 0;
 }
 
 /* A file that is in the final image as written by layer l at that same path. */
@@ -1068,12 +1610,14 @@ static int lock_finish(bw_image *img, void *const *states, size_t n_layers)
 
 const bw_analyzer bw_analyzer_node_lock = {
 	.name = "node-lock",
-	.version = 1,
+	.version = 2, /* 2: streamed, package-lock of any size; saved state instead of recorded files */
 	.kind = BW_ANALYZE_PACKAGES,
 	.wants = lock_wants,
-	.content_max = BW_NODE_LOCK_MAX,
 	.layer_new = lock_layer_new,
+	.chunk = lock_chunk,
 	.entry = lock_entry,
+	.save = lock_save,
+	.load = lock_load,
 	.layer_free = lock_layer_free,
 	.finish = lock_finish,
 };
