@@ -784,8 +784,11 @@ static int feed_file(bw_js_parser *p, const char *path)
 	return rc;
 }
 
-int bw_sbom_image_open(bw_image *img, const char *path)
+int bw_sbom_image_open(bw_image *img, const char *image_path)
 {
+	/* the caller's path points into img->name, which is rewritten below: keep a copy */
+	char path[sizeof(img->name)];
+	snprintf(path, sizeof(path), "%s", image_path);
 	sbom_ctx c = { .img = img, .what = path };
 	stream s = { .c = &c, .path = path };
 	/* as strict as bw_json_parse was: jansson refused \u0000 and anything but an object or array */
