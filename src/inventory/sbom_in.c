@@ -465,7 +465,8 @@ static int run_held(stream *s, fmt mode)
 	reclist held = s->held[list];
 	memset(&s->held[list], 0, sizeof(held));
 	reclist_clear(&s->held[1 - list]);
-	qsort(held.v, held.n, sizeof(*held.v), by_seq);
+	if (held.n)
+		qsort(held.v, held.n, sizeof(*held.v), by_seq);
 	for (size_t i = 0; i < held.n && rc == 0; i++)
 		rc = list == 0 ? cdx_handle(s, held.v[i]) : spdx_handle(s, held.v[i]);
 	reclist_clear(&held);

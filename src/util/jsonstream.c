@@ -65,7 +65,7 @@ struct bw_js_parser {
 	enum lexer l;
 	bool is_key;       /* the string being read is a key */
 
-	uint8_t *stack;    /* 'o' / 'a' per open container */
+	uint8_t *stack;    /* 'o' / 'a' per open container ('O': an object whose keys the caller checks) */
 	size_t depth;
 	keyset *keys;      /* per depth, allocated on first use */
 
@@ -243,7 +243,7 @@ static int emit(bw_js_parser *p, bw_js_type type, const char *text, size_t len, 
 		p->error = rc;
 		return rc;
 	}
-	return 0;
+	return type == BW_JS_OBJECT_START && rc == BW_JS_OWN_KEYS ? rc : 0;
 }
 
 /* A value ended: what the container around it expects next. */
@@ -259,7 +259,8 @@ static int open_container(bw_js_parser *p, uint8_t kind)
 	int rc = emit(p, kind == 'o' ? BW_JS_OBJECT_START : BW_JS_ARRAY_START, NULL, 0, p->depth);
 	if (rc < 0)
 		return rc;
-	p->stack[p->depth++] = kind;
+	/* 'O': an object whose keys the caller checks for duplicates itself (BW_JS_OWN_KEYS) */
+	p->stack[p->depth++] = kind == 'o' && rc == BW_JS_OWN_KEYS ? 'O' : kind;
 	p->g = kind == 'o' ? G_KEY_OR_END : G_VALUE_OR_END;
 	return 0;
 }
@@ -267,7 +268,7 @@ static int open_container(bw_js_parser *p, uint8_t kind)
 static int close_container(bw_js_parser *p, uint8_t kind)
 {
 	/* the grammar state says a close is allowed; the stack says which one */
-	if (!p->depth || p->stack[p->depth - 1] != kind)
+	if (!p->depth || (p->stack[p->depth - 1] | 0x20) != kind)
 		return fail(p, "unexpected '%c'", kind == 'o' ? '}' : ']');
 	p->depth--;
 	if (kind == 'o' && p->keys)
@@ -342,7 +343,7 @@ static int end_string(bw_js_parser *p)
 		value_done(p);
 		return 0;
 	}
-	if (p->keys) {
+	if (p->keys && p->stack[p->depth - 1] == 'o') {
 		int fresh = keyset_add(&p->keys[p->depth], p->buf, p->len);
 		if (fresh < 0)
 			return nomem(p);
@@ -513,7 +514,7 @@ static int structural_byte(bw_js_parser *p, uint8_t c)
 		return 0;
 	case G_COMMA_OR_END:
 		if (c == ',') {
-			p->g = p->stack[p->depth - 1] == 'o' ? G_KEY : G_VALUE;
+			p->g = p->stack[p->depth - 1] != 'a' ? G_KEY : G_VALUE;
 			return 0;
 		}
 		if (c == '}' || c == ']')

@@ -57,8 +57,14 @@ typedef struct bw_js_event {
 	size_t depth;
 } bw_js_event;
 
-/* Returns 0 to go on, or a negative BW_E* code (after bw_error_set) to stop. */
+/*
+ * Returns 0 to go on, or a negative BW_E* code (after bw_error_set) to stop.
+ * For an OBJECT_START it may return BW_JS_OWN_KEYS: the caller checks that
+ * object's keys for duplicates itself (it keeps them anyway: a lock file's
+ * 400,000 package paths), and the parser keeps no copy of them.
+ */
 typedef int (*bw_js_callback)(void *ctx, const bw_js_event *ev);
+#define BW_JS_OWN_KEYS 1
 
 enum {
 	BW_JS_ALLOW_DUPLICATES = 1u << 0, /* do not track keys (no memory for them either) */
