@@ -594,7 +594,20 @@ int bw_js_feed(bw_js_parser *p, const void *data, size_t len)
 	for (size_t i = 0; i < len; i++, p->offset++) {
 		uint8_t c = s[i];
 		switch (p->l) {
-		case L_STRING: rc = string_byte(p, c); break;
+		case L_STRING:
+			if (!p->utf8_need && c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+				/* a run of plain ASCII: one append instead of one per byte */
+				size_t run = 1;
+				while (i + run < len && s[i + run] >= 0x20 && s[i + run] < 0x80 && s[i + run] != '"' &&
+				       s[i + run] != '\\')
+					run++;
+				rc = buf_put(p, (const char *)s + i, run);
+				i += run - 1;
+				p->offset += run - 1;
+				break;
+			}
+			rc = string_byte(p, c);
+			break;
 		case L_ESC: rc = escape_byte(p, c); break;
 		case L_UHEX: rc = hex_byte(p, c); break;
 		case L_LOW_BS:
