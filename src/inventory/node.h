@@ -17,7 +17,7 @@
 #include <stddef.h>
 
 #define BW_NODE_PACKAGE_JSON_MAX (4u * 1024u * 1024u)  /* one installed package.json */
-#define BW_NODE_LOCK_MAX         (32u * 1024u * 1024u) /* one lock file */
+#define BW_NODE_LOCK_MAX         (32u * 1024u * 1024u) /* one yarn.lock / pnpm-lock.yaml (package-lock: no limit) */
 #define BW_NODE_MAX_LINE         (1024u * 1024u)       /* one yarn.lock / pnpm-lock.yaml line */
 #define BW_NODE_MAX_PACKAGES     1000000               /* packages in one lock file */
 #define BW_NODE_MAX_DEPS         100000                /* dependency names of one package */
@@ -52,6 +52,19 @@ int bw_node_parse_package_json(const char *what, const char *data, size_t len, b
  */
 int bw_node_parse_package_lock(const char *what, const char *data, size_t len, bw_node_pkg **out,
 			       size_t *n_out);
+
+/*
+ * The same, streamed: feed the file in pieces of any size, then finish. Memory
+ * is bounded by the entries kept (at most BW_NODE_MAX_PACKAGES, their strings
+ * at most 1 GiB), never by the file, so there is no size limit. what must
+ * outlive the stream. finish returns what bw_node_parse_package_lock would;
+ * after a feed error it returns that error. new returns NULL on ENOMEM.
+ */
+typedef struct bw_node_lock_stream bw_node_lock_stream;
+bw_node_lock_stream *bw_node_lock_stream_new(const char *what);
+int bw_node_lock_stream_feed(bw_node_lock_stream *s, const void *data, size_t len);
+int bw_node_lock_stream_finish(bw_node_lock_stream *s, bw_node_pkg **out, size_t *n_out);
+void bw_node_lock_stream_free(bw_node_lock_stream *s);
 
 /* yarn.lock, v1 ("name@range", name@range: / version "x") or berry ("name@npm:range": / version: x). */
 int bw_node_parse_yarn_lock(const char *what, const char *data, size_t len, bw_node_pkg **out,

@@ -181,6 +181,72 @@ static void test_package_lock_v3(void **state)
 		     "\"version\"");
 }
 
+/* All of a package vector, deps and licenses included, as one string. */
+static void full(const bw_node_pkg *v, size_t n, char *out, size_t outsz)
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(out);
+		snprintf(out + l, outsz - l, "%s@%s:%d%d[", v[i].name, v[i].version, v[i].dev, v[i].deps_resolved);
+		for (size_t j = 0; j < v[i].n_licenses; j++)
+			strncat(out, v[i].licenses[j], outsz - strlen(out) - 1);
+		strncat(out, "][", outsz - strlen(out) - 1);
+		for (size_t j = 0; j < v[i].n_deps; j++) {
+			strncat(out, v[i].deps[j], outsz - strlen(out) - 1);
+			strncat(out, ",", outsz - strlen(out) - 1);
+		}
+		strncat(out, "] ", outsz - strlen(out) - 1);
+	}
+}
+
+/*
+ * The analyzer feeds a lock file in pieces as the layer delivers them: any
+ * cut, down to a byte at a time, gives what one whole feed gives, and an error
+ * stays an error.
+ */
+static void test_package_lock_stream(void **state)
+{
+	const char *docs[] = {
+		"{\"lockfileVersion\": 3, \"packages\": {\"\": {\"name\": \"app\"},"
+		" \"node_modules/a\": {\"version\": \"1.0.0\", \"license\": \"MIT\", \"dependencies\": {\"@s/b\": \"^2\"}},"
+		" \"node_modules/@s/b\": {\"version\": \"2.0.0\", \"dev\": true},"
+		" \"node_modules/a/node_modules/@s/b\": {\"version\": \"2.1.0\"}}}",
+		"{\"lockfileVersion\": 1, \"dependencies\": {\"x\": {\"version\": \"1.0.0\", \"requires\": {\"y\": \"1\"},"
+		" \"dependencies\": {\"y\": {\"version\": \"npm:z@2.0.0\"}}}, \"w\": {\"version\": \"3.0.0\", \"dev\": true}}}",
+		"{\"packages\": {\"node_modules/a\": {\"version\": \"1\"}, \"node_modules/a\": {\"version\": \"2\"}}}",
+		"{\"packages\": {\"node_modules/a\": {\"version\": \"1\"}}",
+	};
+	char want[4096], got[4096];
+	for (size_t d = 0; d < sizeof(docs) / sizeof(*docs); d++) {
+		size_t len = strlen(docs[d]), n = 0;
+		bw_node_pkg *v = NULL;
+		int whole = bw_node_parse_package_lock("t", docs[d], len, &v, &n);
+		full(v, n, want, sizeof(want));
+		bw_node_free(v, n);
+		assert_int_equal(whole == 0, d < 2);
+		if (d == 0) /* the comparison below is only as good as what the whole parse found */
+			assert_non_null(strstr(want, "a@1.0.0:01[MIT][@s/b@2.1.0,]"));
+		if (d == 1)
+			assert_non_null(strstr(want, "z@2.0.0:00[][]"));
+		for (size_t step = 1; step <= 7; step += 3) {
+			bw_node_lock_stream *s = bw_node_lock_stream_new("t");
+			assert_non_null(s);
+			int rc = 0;
+			for (size_t at = 0; at < len && rc == 0; at += step)
+				rc = bw_node_lock_stream_feed(s, docs[d] + at, len - at < step ? len - at : step);
+			v = NULL;
+			n = 0;
+			if (rc == 0)
+				rc = bw_node_lock_stream_finish(s, &v, &n);
+			bw_node_lock_stream_free(s);
+			assert_int_equal(rc, whole);
+			full(v, n, got, sizeof(got));
+			bw_node_free(v, n);
+			assert_string_equal(got, want);
+		}
+	}
+}
+
 static void test_yarn_v1(void **state)
 {
 	const char *doc =
@@ -321,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_package_json),
 		cmocka_unit_test(test_package_lock_v1),
 		cmocka_unit_test(test_package_lock_v3),
+		cmocka_unit_test(test_package_lock_stream),
 		cmocka_unit_test(test_yarn_v1),
 		cmocka_unit_test(test_yarn_berry),
 		cmocka_unit_test(test_pnpm),
