@@ -107,6 +107,16 @@ static void emit(num_ctx *c, int rule, uint64_t end, uint64_t need)
 	ns->n_ev++;
 }
 
+/* "$" before the newline at b (multi-line mode). Hyperscan reports it once more at the
+ * end of the stream when that newline is the file's last byte ("$" of single-line mode
+ * matches before a final newline too): so do we, the engine drops the duplicate hit. */
+static void dollar_newline(num_ctx *c, int rule, uint64_t b)
+{
+	emit(c, rule, b, b + 1);
+	if (at(c, b + 1) == AT_EOF)
+		emit(c, rule, b, NEED_EOF);
+}
+
 /* Digits from i, at most max; *term is the byte after them (or AT_EOF / AT_LATER). */
 static size_t digits_from(num_ctx *c, uint64_t i, size_t max, int *term)
 {
@@ -139,7 +149,7 @@ static void card_ends(num_ctx *c, uint64_t b)
 		return;
 	}
 	if (x == '\n')
-		emit(c, c->ns->card, b, b + 1);   /* "$" before a newline (multi-line mode) */
+		dollar_newline(c, c->ns->card, b);
 	if (x == ' ' || x == '-') {
 		int y = at(c, b + 1);
 		if (y >= 0 && !is_digit(y))
@@ -184,7 +194,7 @@ static void ssn_at(num_ctx *c, uint64_t r)
 		return;
 	}
 	if (term == '\n')
-		emit(c, c->ns->ssn, b, b + 1);
+		dollar_newline(c, c->ns->ssn, b);
 	if (!card_near(term))
 		emit(c, c->ns->ssn, b + 1, b + 1);
 }
@@ -200,7 +210,7 @@ static void iban_ends(num_ctx *c, uint64_t b)
 		return;
 	}
 	if (x == '\n')
-		emit(c, c->ns->iban, b, b + 1);
+		dollar_newline(c, c->ns->iban, b);
 	if (!is_word(x))
 		emit(c, c->ns->iban, b + 1, b + 1);
 }
