@@ -283,20 +283,39 @@ typedef struct num_masks {
 	uint64_t d, u, sep, dash;
 } num_masks;
 
+/* Portable: eight bytes at a time in a 64-bit word (SWAR). Each byte's low seven bits
+ * with the top bit set, minus c, keeps the top bit when the byte is >= c, and no borrow
+ * crosses bytes; bytes >= 0x80 are in no class. */
+#define SWAR_ONES 0x0101010101010101ULL
+#define SWAR_HIGH 0x8080808080808080ULL
+
+static inline uint64_t swar_ge(uint64_t lo, unsigned c)
+{
+	return ((lo | SWAR_HIGH) - c * SWAR_ONES) & SWAR_HIGH;
+}
+
+/* the top bits of the 8 bytes as 8 bits (byte k: bit k) */
+static inline uint64_t swar_gather(uint64_t h)
+{
+	return ((h >> 7) * 0x0102040810204080ULL) >> 56;
+}
+
 static inline void masks_scalar(const uint8_t *p, num_masks *m)
 {
 	m->d = m->u = m->sep = m->dash = 0;
-	for (int k = 0; k < 64; k++) {
-		uint64_t bit = (uint64_t)1 << k;
-		uint8_t x = p[k];
-		if (is_digit(x))
-			m->d |= bit;
-		else if (is_upper(x))
-			m->u |= bit;
-		else if (x == '-')
-			m->sep |= bit, m->dash |= bit;
-		else if (x == ' ')
-			m->sep |= bit;
+	for (int k = 0; k < 8; k++) {
+		uint64_t w = 0;
+		for (int b = 0; b < 8; b++) /* little-endian whatever the host */
+			w |= (uint64_t)p[8 * k + b] << (8 * b);
+		uint64_t ascii = ~w & SWAR_HIGH, lo = w & ~SWAR_HIGH;
+		uint64_t digit = swar_ge(lo, '0') & ~swar_ge(lo, '9' + 1) & ascii;
+		uint64_t upper = swar_ge(lo, 'A') & ~swar_ge(lo, 'Z' + 1) & ascii;
+		uint64_t dash = swar_ge(lo, '-') & ~swar_ge(lo, '-' + 1) & ascii;
+		uint64_t space = swar_ge(lo, ' ') & ~swar_ge(lo, ' ' + 1) & ascii;
+		m->d |= swar_gather(digit) << (8 * k);
+		m->u |= swar_gather(upper) << (8 * k);
+		m->sep |= swar_gather(dash | space) << (8 * k);
+		m->dash |= swar_gather(dash) << (8 * k);
 	}
 }
 

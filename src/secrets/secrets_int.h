@@ -10,7 +10,9 @@
  * be re-read (PCRE2, for the capture that holds the secret), validated
  * (checksums, entropy, keyword proximity) and given a line number, even when
  * it straddled two chunks. Only the redacted form of a match leaves the
- * scanner.
+ * scanner. Exception: credit-card, us-ssn and iban have no literal for Hyperscan
+ * to anchor on; numbers.c finds their end offsets instead (the same ones) and
+ * the scanner merges them with Hyperscan's, in end-offset order.
  */
 #ifndef BW_SECRETS_SECRETS_INT_H
 #define BW_SECRETS_SECRETS_INT_H
