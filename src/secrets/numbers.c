@@ -360,7 +360,8 @@ static inline uint64_t candidates(const num_masks *prev, const num_masks *cur, c
 {
 	u128 d = cur->d | (u128)next->d << 64, sep = cur->sep | (u128)next->sep << 64,
 	     dash = cur->dash | (u128)next->dash << 64;
-	uint64_t starts = cur->d & ~(cur->d << 1 | prev->d >> 63);
+	/* runs of two digits or more (single digits are the most common numbers in text) */
+	uint64_t starts = cur->d & ~(cur->d << 1 | prev->d >> 63) & (cur->d >> 1 | next->d << 63);
 	if (!starts)
 		return 0;
 	u128 r2 = d & d >> 1, r3 = r2 & d >> 2, r4 = r3 & d >> 3;
