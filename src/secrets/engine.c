@@ -294,18 +294,20 @@ void bw_secret_engine_free(secret_engine *e)
 	free(e);
 }
 
-/* The built-in rule numbers.c matches: credit-card, us-ssn or iban with its table regex. */
+/* Which of numbers.c's rules r is (VAL_LUHN, VAL_SSN, VAL_IBAN), or VAL_NONE. Built-in rules
+ * are copied with their regex pointer; a custom rule's regex is its own copy, so a custom
+ * rule with the same text stays a Hyperscan expression. */
 static int numbers_rule(const secret_rule *r)
 {
+	static const char *const ids[] = { "credit-card", "us-ssn", "iban" };
+	static const secret_validator vals[] = { VAL_LUHN, VAL_SSN, VAL_IBAN };
 	for (size_t i = 0; i < bw_secret_builtin_count; i++) {
 		const secret_rule *b = &bw_secret_builtin_rules[i];
-		if (r->regex == b->regex && r->validator == b->validator && r->validator == VAL_LUHN &&
-		    !strcmp(b->id, "credit-card"))
-			return VAL_LUHN;
-		if (r->regex == b->regex && r->validator == b->validator && r->validator == VAL_SSN && !strcmp(b->id, "us-ssn"))
-			return VAL_SSN;
-		if (r->regex == b->regex && r->validator == b->validator && r->validator == VAL_IBAN && !strcmp(b->id, "iban"))
-			return VAL_IBAN;
+		if (r->regex != b->regex)
+			continue;
+		for (size_t k = 0; k < 3; k++)
+			if (!strcmp(b->id, ids[k]) && b->validator == vals[k])
+				return vals[k];
 	}
 	return VAL_NONE;
 }
