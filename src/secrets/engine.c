@@ -25,6 +25,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "bulwark/errors.h"
 #include "crypto/digest.h"
@@ -43,6 +46,8 @@ struct secret_engine {
 	hs_database_t *db;
 	hs_scratch_t *scratch;   /* prototype, cloned per scanner */
 	uint64_t max_file;
+	/* credit-card, us-ssn, iban: matched by numbers.c instead of Hyperscan; -1: not so */
+	int num_card, num_ssn, num_iban;
 };
 
 #define REJECTED_KEEP 64
@@ -68,6 +73,10 @@ struct secret_scanner {
 	struct { uint64_t start, end; } rejected[REJECTED_KEEP];
 	size_t n_rejected;
 	int err;
+	secret_numscan num;      /* the candidates of numbers.c for the piece being scanned */
+	bool num_on;
+	void (*trace)(void *arg, unsigned rule, uint64_t end);
+	void *trace_arg;
 };
 
 /* ------------------------------------------------------------ built-in allow rules */
@@ -116,7 +125,7 @@ static bool cache_dir(char *out, size_t n)
 	return w > 0 && (size_t)w < n;
 }
 
-static void cache_key(const char *const *exprs, const unsigned *flags, size_t n, char out[80])
+static void cache_key(const char *const *exprs, const unsigned *flags, const unsigned *ids, size_t n, char out[80])
 {
 	bw_hasher *h = bw_hasher_new(BW_SHA256);
 	bw_digest d;
@@ -127,7 +136,8 @@ static void cache_key(const char *const *exprs, const unsigned *flags, size_t n,
 	bw_hasher_update(h, v, strlen(v) + 1);
 	for (size_t i = 0; i < n; i++) {
 		char num[32];
-		int k = snprintf(num, sizeof(num), "%zu:%u:", i, flags[i]);
+		/* the ids too: the same expressions under other rule numbers are another database */
+		int k = snprintf(num, sizeof(num), "%u:%u:", ids[i], flags[i]);
 		bw_hasher_update(h, num, (size_t)k);
 		bw_hasher_update(h, exprs[i], strlen(exprs[i]) + 1);
 	}
@@ -208,7 +218,7 @@ static hs_error_t compile_cached(const char *const *exprs, const unsigned *flags
 	hs_error_t err;
 
 	if (cache) {
-		cache_key(exprs, flags, n, key);
+		cache_key(exprs, flags, ids, n, key);
 		cache = key[0] && snprintf(path, sizeof(path), "%s/%s.hsdb", dir, key) < (int)sizeof(path);
 	}
 	if (cache && (*db = cache_load(path)))
@@ -284,12 +294,36 @@ void bw_secret_engine_free(secret_engine *e)
 	free(e);
 }
 
+/* Which of numbers.c's rules r is (VAL_LUHN, VAL_SSN, VAL_IBAN), or VAL_NONE. Built-in rules
+ * are copied with their regex pointer; a custom rule's regex is its own copy, so a custom
+ * rule with the same text stays a Hyperscan expression. */
+static int numbers_rule(const secret_rule *r)
+{
+	static const char *const ids[] = { "credit-card", "us-ssn", "iban" };
+	static const secret_validator vals[] = { VAL_LUHN, VAL_SSN, VAL_IBAN };
+	for (size_t i = 0; i < bw_secret_builtin_count; i++) {
+		const secret_rule *b = &bw_secret_builtin_rules[i];
+		if (r->regex != b->regex)
+			continue;
+		for (size_t k = 0; k < 3; k++)
+			if (!strcmp(b->id, ids[k]) && b->validator == vals[k])
+				return vals[k];
+	}
+	return VAL_NONE;
+}
+
 int bw_secret_engine_new(secret_engine **out, const bw_secrets_config *cfg, uint64_t max_file_size)
+{
+	return bw_secret_engine_new_ex(out, cfg, max_file_size, 0);
+}
+
+int bw_secret_engine_new_ex(secret_engine **out, const bw_secrets_config *cfg, uint64_t max_file_size, unsigned eflags)
 {
 	secret_engine *e = calloc(1, sizeof(*e));
 	size_t cap = bw_secret_builtin_count + (cfg ? cfg->n_rules : 0);
 	const char **exprs = NULL;
 	unsigned *flags = NULL, *ids = NULL;
+	size_t n_hs = 0;
 	hs_compile_error_t *cerr = NULL;
 	char err[256];
 	int rc = BW_EINTERNAL;
@@ -302,6 +336,7 @@ int bw_secret_engine_new(secret_engine **out, const bw_secrets_config *cfg, uint
 		goto done;
 	}
 	e->max_file = max_file_size ? max_file_size : SECRETS_DEFAULT_MAX_FILE;
+	e->num_card = e->num_ssn = e->num_iban = -1;
 	/* custom rules first: a user's rule wins over a built-in one finding the same span */
 	for (size_t i = 0; cfg && i < cfg->n_rules; i++) {
 		const secret_rule *c = &cfg->rules[i];
@@ -328,10 +363,20 @@ int bw_secret_engine_new(secret_engine **out, const bw_secrets_config *cfg, uint
 	for (size_t i = 0; i < e->n_rules; i++) {
 		const secret_rule *r = &e->rules[i];
 		hs_expr_info_t *info = NULL;
-		exprs[i] = r->regex;
-		flags[i] = HS_FLAG_MULTILINE;
-		ids[i] = (unsigned)i;
-		if (hs_expression_info(r->regex, flags[i], &info, &cerr) != HS_SUCCESS) {
+		int num = eflags & SECRET_ENGINE_ALL_REGEX ? VAL_NONE : numbers_rule(r);
+		if (num == VAL_LUHN)
+			e->num_card = (int)i;
+		else if (num == VAL_SSN)
+			e->num_ssn = (int)i;
+		else if (num == VAL_IBAN)
+			e->num_iban = (int)i;
+		if (num == VAL_NONE) {
+			exprs[n_hs] = r->regex;
+			flags[n_hs] = HS_FLAG_MULTILINE;
+			ids[n_hs] = (unsigned)i;
+			n_hs++;
+		}
+		if (hs_expression_info(r->regex, HS_FLAG_MULTILINE, &info, &cerr) != HS_SUCCESS) {
 			rc = bw_error_set(BW_EUSAGE, "secret rule %s: regex: %s", r->id, cerr ? cerr->message : "invalid");
 			goto done;
 		}
@@ -364,9 +409,20 @@ int bw_secret_engine_new(secret_engine **out, const bw_secrets_config *cfg, uint
 		rc = bw_error_set(BW_EUSAGE, "secret rules: every rule is disabled");
 		goto done;
 	}
-	if (compile_cached(exprs, flags, ids, e->n_rules, &e->db, &cerr) != HS_SUCCESS) {
-		const char *id = cerr && cerr->expression >= 0 && (size_t)cerr->expression < e->n_rules
-					 ? e->rules[cerr->expression].id : "(all)";
+	if (n_hs == 0) {
+		/* only numbers.c's rules are on: Hyperscan still needs one expression, so they go
+		 * back into it (rare enough not to matter for speed) */
+		for (size_t i = 0; i < e->n_rules; i++) {
+			exprs[i] = e->rules[i].regex;
+			flags[i] = HS_FLAG_MULTILINE;
+			ids[i] = (unsigned)i;
+		}
+		n_hs = e->n_rules;
+		e->num_card = e->num_ssn = e->num_iban = -1;
+	}
+	if (compile_cached(exprs, flags, ids, n_hs, &e->db, &cerr) != HS_SUCCESS) {
+		const char *id = cerr && cerr->expression >= 0 && (size_t)cerr->expression < n_hs
+					 ? e->rules[ids[cerr->expression]].id : "(all)";
 		rc = bw_error_set(BW_EUSAGE, "secret rule %s: regex: %s", id, cerr ? cerr->message : "does not compile");
 		goto done;
 	}
@@ -493,6 +549,7 @@ void bw_secret_scanner_free(secret_scanner *s)
 	free(s->win);
 	free(s->path);
 	free(s->hits);
+	free(s->num.ev);
 	free(s);
 }
 
@@ -504,6 +561,10 @@ int bw_secret_scanner_new(secret_scanner **out, const secret_engine *e)
 	if (!s)
 		return bw_error_set(BW_EINTERNAL, "out of memory");
 	s->eng = e;
+	s->num.card = e->num_card;
+	s->num.ssn = e->num_ssn;
+	s->num.iban = e->num_iban;
+	s->num_on = e->num_card >= 0 || e->num_ssn >= 0 || e->num_iban >= 0;
 	s->win_cap = SECRETS_KEEP + 2 * SECRETS_CHUNK;
 	if (!(s->win = malloc(s->win_cap)) || !(s->hits = calloc(SECRETS_MAX_PER_FILE, sizeof(*s->hits))) ||
 	    !(s->md = pcre2_match_data_create(4, NULL)) ||
@@ -516,10 +577,22 @@ int bw_secret_scanner_new(secret_scanner **out, const secret_engine *e)
 	return 0;
 }
 
+/* Newlines in p[0..n): every byte of every piece goes through here, so 16 at a time
+ * where SSE2 is (byte counters summed with psadbw before they can wrap). */
 static size_t count_nl(const uint8_t *p, size_t n)
 {
-	size_t c = 0;
-	for (size_t i = 0; i < n; i++)
+	size_t c = 0, i = 0;
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+	while (i + 16 <= n) {
+		__m128i acc = zero;
+		for (int k = 0; k < 255 && i + 16 <= n; k++, i += 16)
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), nl));
+		__m128i sum = _mm_sad_epu8(acc, zero);
+		c += (size_t)_mm_cvtsi128_si64(sum) + (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sum, sum));
+	}
+#endif
+	for (; i < n; i++)
 		c += p[i] == '\n';
 	return c;
 }
@@ -548,18 +621,18 @@ static bool allowed_by_config(const secret_engine *e, const secret_rule *r, cons
 	return false;
 }
 
-static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
+/* A candidate: rule id matched and ended at stream offset to (Hyperscan or numbers.c). */
+static void handle_match(secret_scanner *s, unsigned id, unsigned long long to)
 {
-	secret_scanner *s = ctx;
 	const secret_engine *e = s->eng;
 	const secret_rule *r = &e->rules[id];
-	(void)from;
-	(void)flags;
 
+	if (s->trace)
+		s->trace(s->trace_arg, id, to);
 	if (s->n_hits >= SECRETS_MAX_PER_FILE || to < s->win_off || to - s->win_off > s->win_len)
-		return 0;
+		return;
 	if (r->path_glob && !bw_glob_match(r->path_glob, s->path))
-		return 0;
+		return;
 	size_t end = (size_t)(to - s->win_off);
 	/* where the match starts: search the last NEAR bytes first (nearly every match is
 	 * short), then as far back as the rule's width and the kept window allow. The cost
@@ -570,7 +643,7 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 	if (m <= 0 && width > near)
 		m = pcre2_match(e->re[id], (PCRE2_SPTR)s->win, end, width >= end ? 0 : end - width, 0, s->md, NULL);
 	if (m <= 0)
-		return 0; /* the match started before the kept window (longer than SECRETS_KEEP) */
+		return; /* the match started before the kept window (longer than SECRETS_KEEP) */
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
 	size_t a = ov[0], b = ov[1];
 	if (m >= 2 && ov[2] != PCRE2_UNSET) {
@@ -578,7 +651,7 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 		b = ov[3];
 	}
 	if (b <= a)
-		return 0;
+		return;
 	const char *sec = (const char *)s->win + a;
 	size_t n = b - a, blen = a < SECRETS_KEYWORD_REACH ? a : SECRETS_KEYWORD_REACH;
 	if (!bw_secret_validate(r, sec, n, (const char *)s->win + a - blen, blen)) {
@@ -596,10 +669,10 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 				}
 			}
 		}
-		return 0;
+		return;
 	}
 	if (e->n_allows && allowed_by_config(e, r, s->path, sec, n, s->md))
-		return 0;
+		return;
 	/* the line: counted on from the last position asked about (matches come in order, so a
 	 * piece is counted about once however many candidates it holds) */
 	uint64_t abs = s->win_off + a;
@@ -615,7 +688,7 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 		size_t kept = s->n_rejected < REJECTED_KEEP ? s->n_rejected : REJECTED_KEEP;
 		for (size_t k = 0; k < kept; k++)
 			if (s->rejected[k].start < gb && ga < s->rejected[k].end)
-				return 0;
+				return;
 	}
 	secret_hit *h = &s->hits[s->n_hits++];
 	h->rule = id;
@@ -623,7 +696,35 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 	h->start = s->win_off + a;
 	h->end = s->win_off + b;
 	bw_secret_redact(sec, n, h->match, sizeof(h->match));
+	return;
+}
+
+/* numbers.c's candidates of this piece that end at or before `to`, in order */
+static void flush_numbers(secret_scanner *s, uint64_t to)
+{
+	secret_numscan *ns = &s->num;
+	while (ns->next_ev < ns->n_ev && ns->ev[ns->next_ev].end <= to) {
+		const secret_num_event *ev = &ns->ev[ns->next_ev++];
+		handle_match(s, ev->rule, ev->end);
+	}
+}
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
+{
+	secret_scanner *s = ctx;
+	(void)from;
+	(void)flags;
+	/* Hyperscan reports in end-offset order: numbers.c's ends before this one go first */
+	if (s->num.next_ev < s->num.n_ev)
+		flush_numbers(s, to);
+	handle_match(s, id, to);
 	return 0;
+}
+
+void bw_secret_scanner_trace(secret_scanner *s, void (*fn)(void *arg, unsigned rule, uint64_t end), void *arg)
+{
+	s->trace = fn;
+	s->trace_arg = arg;
 }
 
 int bw_secret_scanner_begin(secret_scanner *s, const char *path)
@@ -639,6 +740,7 @@ int bw_secret_scanner_begin(secret_scanner *s, const char *path)
 	s->n_rejected = 0;
 	s->err = 0;
 	s->open = true;
+	bw_secret_numscan_reset(&s->num);
 	return 0;
 }
 
@@ -659,9 +761,14 @@ int bw_secret_scanner_feed(secret_scanner *s, const uint8_t *data, size_t len)
 		s->win_len += n;
 		s->nl_pos = s->win_off + s->chunk_pos;
 		s->nl_count = s->lines_before;
+		int rc;
+		if (s->num_on && (rc = bw_secret_numscan_step(&s->num, s->win, s->win_off, s->win_off + s->win_len, false)) < 0)
+			return rc;
 		if (hs_scan_stream(s->stream, (const char *)s->win + s->chunk_pos, (unsigned)n, 0, s->scratch, on_match,
 				   s) != HS_SUCCESS)
 			return bw_error_set(BW_EINTERNAL, "%s: the secret matcher failed", s->path);
+		if (s->num.next_ev < s->num.n_ev)
+			flush_numbers(s, UINT64_MAX);
 		data += n;
 		len -= n;
 	}
@@ -688,6 +795,12 @@ int bw_secret_scanner_end(secret_scanner *s, const secret_hit **hits, size_t *n)
 		return 0;
 	s->open = false;
 	/* end-of-data matches ("$", a token at the very end), and a clean stream for the next file */
+	if (s->num_on) {
+		int rc = bw_secret_numscan_step(&s->num, s->win, s->win_off, s->win_off + s->win_len, true);
+		if (rc < 0)
+			return rc;
+		flush_numbers(s, UINT64_MAX);
+	}
 	if (hs_reset_stream(s->stream, 0, s->scratch, on_match, s) != HS_SUCCESS)
 		return bw_error_set(BW_EINTERNAL, "%s: the secret matcher failed", s->path);
 	if (s->n_hits && path_allowed(s->path))

@@ -10,7 +10,9 @@
  * be re-read (PCRE2, for the capture that holds the secret), validated
  * (checksums, entropy, keyword proximity) and given a line number, even when
  * it straddled two chunks. Only the redacted form of a match leaves the
- * scanner.
+ * scanner. Exception: credit-card, us-ssn and iban have no literal for Hyperscan
+ * to anchor on; numbers.c finds their end offsets instead (the same ones) and
+ * the scanner merges them with Hyperscan's, in end-offset order.
  */
 #ifndef BW_SECRETS_SECRETS_INT_H
 #define BW_SECRETS_SECRETS_INT_H
@@ -113,9 +115,14 @@ struct bw_secrets_config {
 
 typedef struct secret_engine secret_engine;
 
+/* bw_secret_engine_new_ex flags */
+#define SECRET_ENGINE_ALL_REGEX 1u  /* credit-card, us-ssn and iban in Hyperscan too (the old path,
+                                       for the differential test), not numbers.c */
+
 /* Compiles the built-in rules plus cfg's (may be NULL). BW_EUSAGE naming the rule
  * when a custom regex does not compile. */
 int bw_secret_engine_new(secret_engine **out, const bw_secrets_config *cfg, uint64_t max_file_size);
+int bw_secret_engine_new_ex(secret_engine **out, const bw_secrets_config *cfg, uint64_t max_file_size, unsigned flags);
 void bw_secret_engine_free(secret_engine *e);
 size_t bw_secret_engine_rules(const secret_engine *e);
 const secret_rule *bw_secret_engine_rule(const secret_engine *e, size_t i);
@@ -140,9 +147,43 @@ void bw_secret_scanner_free(secret_scanner *s);
 /* A new file (path for path-restricted rules and allow rules; copied). */
 int bw_secret_scanner_begin(secret_scanner *s, const char *path);
 int bw_secret_scanner_feed(secret_scanner *s, const uint8_t *data, size_t len);
+/* Tests: fn sees every candidate (rule index, end offset in the file) before it is
+ * validated, Hyperscan's and numbers.c's alike, in the order they are handled. */
+void bw_secret_scanner_trace(secret_scanner *s, void (*fn)(void *arg, unsigned rule, uint64_t end), void *arg);
 /* Ends the file: flushes end-anchored matches, drops duplicates and generic
  * matches that a specific rule also found. The hits stay valid until the next begin. */
 int bw_secret_scanner_end(secret_scanner *s, const secret_hit **hits, size_t *n);
+
+/* ------------------------------------------------------------ numbers (numbers.c) */
+
+/* Candidates of credit-card, us-ssn and iban without Hyperscan: the end offsets
+ * Hyperscan would report for those three built-in regexes, found by a SIMD search
+ * for digit runs and a scalar matcher (numbers.c says how). */
+#define NUM_PENDING 32
+
+typedef struct secret_num_event {
+	uint64_t end;            /* offset in the file where the match ends */
+	uint32_t rule;           /* index into the engine's rules */
+} secret_num_event;
+
+typedef struct secret_numscan {
+	int card, ssn, iban;     /* rule indexes; -1: not in the engine or in Hyperscan */
+	uint64_t scan_pos;       /* where to look for the next digit run */
+	uint64_t done_to;        /* bytes before this offset have been stepped over */
+	uint64_t pending[NUM_PENDING]; /* run starts that need bytes not fed yet */
+	size_t n_pending;
+	secret_num_event *ev;    /* this step's ends, sorted by offset, one per rule and end */
+	size_t n_ev, cap_ev, next_ev;
+} secret_numscan;
+
+/* A new file. */
+void bw_secret_numscan_reset(secret_numscan *ns);
+/* The bytes [win_off, data_end) are in win (at least SECRETS_KEEP before the last step's
+ * data_end, or from the file's start); eof: the file ends at data_end. Fills ns->ev with the
+ * ends whose last byte arrived since the last step. BW_EINTERNAL when out of memory. */
+int bw_secret_numscan_step(secret_numscan *ns, const uint8_t *win, uint64_t win_off, uint64_t data_end, bool eof);
+/* -1: the best the CPU has; 0 scalar, 1 SSE2, 2 AVX2 (tests force each). */
+extern int bw_secret_numscan_impl;
 
 /* ------------------------------------------------------------ binary content (analyzer.c) */
 

@@ -8,6 +8,11 @@
  * (R: bytes scanned per CPU second, rule compilation excluded, file reading included)
  * For bench/secrets.sh (engine throughput) and the unit-level tests in shell.
  * -l lists the rules as "ID<TAB>CATEGORY<TAB>SEVERITY<TAB>TITLE" and exits.
+ * For the differential test of numbers.c (tests/integration/secrets.sh):
+ *   -R  the regex path: credit-card, us-ssn and iban in Hyperscan, as before numbers.c
+ *   -I N  numbers.c's digit search: 0 scalar, 1 SSE2, 2 AVX2 (default: the best the CPU has)
+ *   -P N  feed files in pieces of N bytes (default 65536)
+ *   -T FILE  write every candidate, "PATH END RULE-ID" in the order handled, to FILE
  */
 #include <fcntl.h>
 #include <ftw.h>
@@ -25,6 +30,15 @@
 static secret_scanner *sc;
 static const secret_engine *eng;
 static bool binaries, quiet;
+static size_t piece = 65536;
+static FILE *trace;
+static const char *trace_path;
+
+static void on_trace(void *arg, unsigned rule, uint64_t end)
+{
+	(void)arg;
+	fprintf(trace, "%s %llu %s\n", trace_path, (unsigned long long)end, bw_secret_engine_rule(eng, rule)->id);
+}
 static uint64_t n_files, n_skipped, n_bytes, n_found;
 static uint8_t buf[65536];
 
@@ -44,6 +58,7 @@ static int scan_file(const char *path, const struct stat *st)
 		return 0;
 	}
 	bw_secret_scanner_begin(sc, path);
+	trace_path = path;
 	while ((r = read(fd, buf, sizeof(buf))) > 0) {
 		if (first && !binaries && bw_secret_binary_head(buf, (size_t)r < 4096 ? (size_t)r : 4096)) {
 			n_skipped++;
@@ -53,10 +68,11 @@ static int scan_file(const char *path, const struct stat *st)
 		}
 		first = false;
 		n_bytes += (uint64_t)r;
-		if (bw_secret_scanner_feed(sc, buf, (size_t)r) < 0) {
-			fprintf(stderr, "bw-secrets: %s\n", bw_error_last()->message);
-			exit(5);
-		}
+		for (size_t off = 0; off < (size_t)r; off += piece)
+			if (bw_secret_scanner_feed(sc, buf + off, (size_t)r - off < piece ? (size_t)r - off : piece) < 0) {
+				fprintf(stderr, "bw-secrets: %s\n", bw_error_last()->message);
+				exit(5);
+			}
 	}
 	close(fd);
 	n_files++;
@@ -84,9 +100,11 @@ int main(int argc, char **argv)
 	bw_secrets_options opts = { 0 };
 	bw_secrets_config *cfg = NULL;
 	int c;
+	bool regex_path = false;
+	secret_engine *own = NULL;
 	struct timespec t0, t1, c0, c1;
 
-	while ((c = getopt(argc, argv, "c:m:bql")) != -1) {
+	while ((c = getopt(argc, argv, "c:m:bqlRI:P:T:")) != -1) {
 		switch (c) {
 		case 'c':
 			if (bw_secrets_config_load(&cfg, optarg) < 0) {
@@ -98,6 +116,19 @@ int main(int argc, char **argv)
 		case 'm': opts.max_file_size = strtoull(optarg, NULL, 10); break;
 		case 'b': binaries = true; break;
 		case 'q': quiet = true; break;
+		case 'R': regex_path = true; break;
+		case 'I': bw_secret_numscan_impl = atoi(optarg); break;
+		case 'P':
+			piece = strtoull(optarg, NULL, 10);
+			if (piece == 0 || piece > sizeof(buf))
+				piece = sizeof(buf);
+			break;
+		case 'T':
+			if (!(trace = fopen(optarg, "w"))) {
+				fprintf(stderr, "bw-secrets: %s: cannot write\n", optarg);
+				return 2;
+			}
+			break;
 		case 'l': {
 			bw_secret_rule_info info;
 			for (size_t i = 0; bw_secrets_rule_at(i, &info) == 0; i++)
@@ -105,7 +136,7 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		default:
-			fprintf(stderr, "usage: bw-secrets [-c CONFIG] [-m MAXBYTES] [-b] [-q] [-l] PATH...\n");
+			fprintf(stderr, "usage: bw-secrets [-c CONFIG] [-m MAXBYTES] [-b] [-q] [-l] [-R] [-I N] [-P N] [-T FILE] PATH...\n");
 			return 2;
 		}
 	}
@@ -114,8 +145,17 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	eng = bw_secret_engine_current();
+	if (regex_path) {
+		if (bw_secret_engine_new_ex(&own, cfg, opts.max_file_size, SECRET_ENGINE_ALL_REGEX) < 0) {
+			fprintf(stderr, "bw-secrets: %s\n", bw_error_last()->message);
+			return 2;
+		}
+		eng = own;
+	}
 	if (!eng || bw_secret_scanner_new(&sc, eng) < 0)
 		return 5;
+	if (trace)
+		bw_secret_scanner_trace(sc, on_trace, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
 	for (int i = optind; i < argc; i++) {
@@ -138,6 +178,9 @@ int main(int argc, char **argv)
 		(unsigned long long)n_files, (unsigned long long)n_skipped, (unsigned long long)n_bytes,
 		(unsigned long long)n_found, secs, cpu, cpu > 0 ? (double)n_bytes / cpu / 1e6 : 0.0);
 	bw_secret_scanner_free(sc);
+	bw_secret_engine_free(own);
+	if (trace)
+		fclose(trace);
 	bw_secrets_setup(NULL);
 	bw_secrets_config_free(cfg);
 	return 0;
