@@ -53,6 +53,9 @@ int cmd_sbom(int argc, char **argv)
 	if (!opts.platform)
 		opts.platform = g_cli.platform;
 	opts.registry = cli_registry();
+	/* an SBOM lists packages: the misconfig analyzer's account files are not needed, and
+	 * with only package analyzers a warm run loads the finished result (imagecache.c) */
+	opts.analyzers = BW_ANALYZE_OS | BW_ANALYZE_PACKAGES;
 	bw_state *state = NULL;
 	if (cli_state_open(&opts, &state) < 0 || bw_image_open(&img, argv[optind], &opts) < 0 ||
 	    bw_image_scan(img) < 0 || cli_attribute_base(img, state) < 0) {

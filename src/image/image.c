@@ -837,15 +837,14 @@ static int cmp_package(const void *x, const void *y)
 	return cmp_str(a->arch, b->arch);
 }
 
-int bw_image_scan(bw_image *img)
+/* The layer pass over every layer, in parallel, merged into img->fs. */
+static int scan_layers(bw_image *img)
 {
 	scan_job job = { .img = img };
 	pthread_t threads[64];
 	size_t n_threads = img->opts.threads;
 	int rc = 0;
 
-	if (img->scanned)
-		return 0;
 	if (n_threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		n_threads = n > 0 ? (size_t)n : 1;
@@ -898,10 +897,25 @@ int bw_image_scan(bw_image *img)
 		if (rc < 0)
 			goto done;
 	}
-	if (job.merged != img->n_layers) { /* every layer succeeded, so every one was merged */
+	if (job.merged != img->n_layers) /* every layer succeeded, so every one was merged */
 		rc = bw_error_set(BW_EINTERNAL, "%s: %zu of %zu layers merged", img->name, job.merged, img->n_layers);
-		goto done;
+done:
+	return rc;
+}
+
+int bw_image_scan(bw_image *img)
+{
+	int rc;
+
+	if (img->scanned)
+		return 0;
+	bool image_cache = bw_image_cache_usable(img);
+	if (image_cache && bw_image_cache_load(img)) {
+		img->scanned = img->tree_deferred = true;
+		return 0;
 	}
+	if ((rc = scan_layers(img)) < 0)
+		goto done;
 	for (size_t a = 0; a < img->n_analyzers; a++) {
 		const bw_analyzer *an = img->analyzers[a];
 		void **states = calloc(img->n_layers + 1, sizeof(void *));
@@ -927,8 +941,27 @@ int bw_image_scan(bw_image *img)
 	if (img->n_packages > 1)
 		qsort(img->packages, img->n_packages, sizeof(*img->packages), cmp_package);
 	img->scanned = true;
+	if (image_cache)
+		bw_image_cache_store(img);
 done:
 	return rc;
+}
+
+/*
+ * After an image cache hit: the merged tree, for the calls that walk it. The
+ * layers are read again, not replayed: the layer cache is borrowed only until
+ * bw_image_scan() returns (bulwark/image.h) and may be closed by now.
+ */
+static int build_deferred_tree(const bw_image *cimg)
+{
+	bw_image *img = (bw_image *)cimg;
+	if (!img->tree_deferred)
+		return 0;
+	img->tree_deferred = false;
+	img->opts.layer_cache = NULL;
+	for (size_t i = 0; i < img->n_layers; i++) /* the pass counts them again */
+		img->layers[i].entries = img->layers[i].file_bytes = img->layers[i].tar_bytes = 0;
+	return scan_layers(img);
 }
 
 /* ------------------------------------------------------------ results */
@@ -988,7 +1021,7 @@ const bw_image_info *bw_image_get_info(const bw_image *cimg)
 	in->os_version = img->os_version;
 	in->os_codename = img->os_codename;
 	in->os_pretty_name = img->os_pretty_name;
-	in->n_files = img->fs && img->scanned ? bw_fs_count(img->fs) : 0;
+	in->n_files = img->tree_deferred ? img->cached_n_files : img->fs && img->scanned ? bw_fs_count(img->fs) : 0;
 	in->base_annotation_name = img->base_annotation_name;
 	in->base_annotation_digest = img->base_annotation_digest;
 	in->base_name = img->base_name;
@@ -1016,6 +1049,9 @@ static int file_cb(const bw_fsnode *n, void *arg)
 int bw_image_files(const bw_image *img, int (*fn)(const bw_file_info *f, void *ctx), void *ctx)
 {
 	walk_ctx w = { .img = img, .fn = fn, .ctx = ctx };
+	int rc = build_deferred_tree(img);
+	if (rc < 0)
+		return rc;
 	if (!img->fs || !img->scanned)
 		return bw_error_set(BW_EUSAGE, "bw_image_files: the image has not been scanned");
 	return bw_fs_walk(img->fs, file_cb, &w);
@@ -1031,6 +1067,9 @@ static int deleted_cb(const bw_fs_deleted *d, void *arg)
 int bw_image_deleted(const bw_image *img, int (*fn)(const bw_deleted_info *d, void *ctx), void *ctx)
 {
 	walk_ctx w = { .img = img, .dfn = fn, .ctx = ctx };
+	int rc = build_deferred_tree(img);
+	if (rc < 0)
+		return rc;
 	if (!img->fs || !img->scanned)
 		return bw_error_set(BW_EUSAGE, "bw_image_deleted: the image has not been scanned");
 	return bw_fs_walk_deleted(img->fs, deleted_cb, &w);

@@ -107,6 +107,8 @@ struct bw_image {
 
 	bw_fs *fs;
 	bool scanned;
+	bool tree_deferred;      /* scanned from the image cache: fs not built yet (imagecache.c) */
+	uint64_t cached_n_files; /* the tree's size as the image cache recorded it */
 	bool from_sbom;  /* sbom:FILE: packages from an SBOM, no layers */
 
 	/* analyzer dispatch, built once per image (image.c) */
@@ -167,6 +169,43 @@ bool bw_layer_cache_usable(const bw_image *img);
 int bw_layer_cache_load(bw_image *img, bw_layer *l);
 /* After a successful pass: stores what was recorded (failures are warnings). */
 void bw_layer_cache_store(bw_image *img, bw_layer *l);
+/*
+ * A cache entry compressed as it is written (layercache.c): append to batch,
+ * flush when it passes BW_CACHE_BATCH_BYTES, flush with end = 2 (ZSTD_e_end)
+ * once; begin() promises the total size (it goes in the frame header, and the
+ * reader bounds its buffer by it). out/out_len: the compressed entry.
+ */
+#define BW_CACHE_BATCH_BYTES (256u << 10)
+typedef struct bw_cache_packer {
+	struct ZSTD_CCtx_s *cctx;
+	bw_buf batch;        /* written, not yet compressed */
+	uint8_t *out;
+	size_t out_len, out_cap;
+	uint64_t fed;
+} bw_cache_packer;
+int bw_cache_pack_begin(bw_cache_packer *k, uint64_t total);
+int bw_cache_pack_flush(bw_cache_packer *k, int end);
+void bw_cache_pack_free(bw_cache_packer *k);
+
+/* 16 hex digits naming the analyzer set (names, versions, limits): part of every cache key. */
+void bw_layer_cache_signature(const bw_image *img, char out[17]);
+
+/*
+ * The image result cache (imagecache.c): the finished packages and OS identity
+ * of an image, keyed by its manifest digest and the analyzer set, for scans
+ * whose analyzers keep nothing else. A hit leaves the tree unbuilt
+ * (tree_deferred); bw_image_files() builds it on demand.
+ */
+bool bw_image_cache_usable(const bw_image *img);
+/* 1: the result was loaded (packages, OS, layer counts); 0: not cached. */
+int bw_image_cache_load(bw_image *img);
+/* After a successful scan: stores the result (failures are warnings). */
+void bw_image_cache_store(bw_image *img);
+/* For the fuzz harness and tests: the payload codec, and undoing a load. */
+int bw_image_cache__encode(const bw_image *img, uint64_t n_files, bw_buf *out);
+int bw_image_cache__decode(bw_image *img, const uint8_t *data, size_t len);
+void bw_image_cache__reset(bw_image *img);
+
 /* During the pass: one delivery to the analyzers in mask (layer.c). */
 int bw_layer_cache_record(bw_layer *l, size_t rec, uintptr_t mask, bool truncated, const uint8_t *content,
 			  size_t len);

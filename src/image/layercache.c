@@ -92,7 +92,7 @@ int bw_layer_cache_record(bw_layer *l, size_t rec, uintptr_t mask, bool truncate
 }
 
 /* The analyzer set's signature: two scans share entries only with the same analyzers. */
-static void cache_key(const bw_image *img, const bw_layer *l, char *key, size_t n)
+void bw_layer_cache_signature(const bw_image *img, char out[17])
 {
 	char sig[4096];
 	size_t len = (size_t)snprintf(sig, sizeof(sig), "bwlc%d", CACHE_FORMAT);
@@ -106,25 +106,25 @@ static void cache_key(const bw_image *img, const bw_layer *l, char *key, size_t 
 	bw_digest d;
 	if (bw_digest_buffer(BW_SHA256, sig, len, &d) < 0)
 		d.text[0] = '\0';
-	snprintf(key, n, "%s/%.16s", l->diff_id.text, bw_digest_hex(&d));
+	snprintf(out, 17, "%.16s", d.text[0] ? bw_digest_hex(&d) : "");
+}
+
+static void cache_key(const bw_image *img, const bw_layer *l, char *key, size_t n)
+{
+	char sig[17];
+	bw_layer_cache_signature(img, sig);
+	snprintf(key, n, "%s/%s", l->diff_id.text, sig);
 }
 
 /*
  * The payload is compressed as it is written, in batches: at a million
  * members it is some 60 MB, and holding it whole (and its growth by
  * doubling) next to the merged tree was most of a cache-filling scan's peak.
+ * (The packer is shared with imagecache.c: image_int.h.)
  */
-typedef struct packer {
-	ZSTD_CCtx *cctx;
-	bw_buf batch;        /* written, not yet compressed */
-	uint8_t *out;
-	size_t out_len, out_cap;
-	uint64_t fed;
-} packer;
+#define BATCH_BYTES BW_CACHE_BATCH_BYTES
 
-#define BATCH_BYTES (256u << 10)
-
-static int pack_stream(packer *k, const void *data, size_t len, ZSTD_EndDirective end)
+static int pack_stream(bw_cache_packer *k, const void *data, size_t len, ZSTD_EndDirective end)
 {
 	ZSTD_inBuffer in = { data, len, 0 };
 	for (;;) {
@@ -151,19 +151,36 @@ static int pack_stream(packer *k, const void *data, size_t len, ZSTD_EndDirectiv
 	return 0;
 }
 
-static int pack_flush(packer *k, ZSTD_EndDirective end)
+int bw_cache_pack_flush(bw_cache_packer *k, int end)
 {
-	int rc = pack_stream(k, k->batch.data, k->batch.len, end);
+	int rc = pack_stream(k, k->batch.data, k->batch.len, (ZSTD_EndDirective)end);
 	bw_buf_reset(&k->batch);
 	return rc;
 }
 
+int bw_cache_pack_begin(bw_cache_packer *k, uint64_t total)
+{
+	if (total > MAX_PAYLOAD_BYTES || !(k->cctx = ZSTD_createCCtx()) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(k->cctx, ZSTD_c_compressionLevel, 3)) ||
+	    ZSTD_isError(ZSTD_CCtx_setPledgedSrcSize(k->cctx, total)))
+		return -1;
+	return 0;
+}
+
+void bw_cache_pack_free(bw_cache_packer *k)
+{
+	ZSTD_freeCCtx(k->cctx);
+	free(k->out);
+	bw_buf_free(&k->batch);
+	memset(k, 0, sizeof(*k));
+}
+
 /* Large runs (the recorded deliveries) go to the compressor without a copy. */
-static int pack_bytes(packer *k, const void *data, size_t len)
+static int pack_bytes(bw_cache_packer *k, const void *data, size_t len)
 {
 	if (len < BATCH_BYTES)
 		return bw_buf_append(&k->batch, data, len) < 0 ? -1 : 0;
-	if (pack_flush(k, ZSTD_e_continue) < 0)
+	if (bw_cache_pack_flush(k, ZSTD_e_continue) < 0)
 		return -1;
 	return pack_stream(k, data, len, ZSTD_e_continue);
 }
@@ -175,7 +192,7 @@ static size_t rec_wire_bytes(const bw_layer_rec *r)
 
 void bw_layer_cache_store(bw_image *img, bw_layer *l)
 {
-	packer k = { .batch = BW_BUF_INIT(2 * BATCH_BYTES + 2 * BW_MAX_PATH_BYTES + 64) };
+	bw_cache_packer k = { .batch = BW_BUF_INIT(2 * BATCH_BYTES + 2 * BW_MAX_PATH_BYTES + 64) };
 	bw_buf saved = BW_BUF_INIT(MAX_PAYLOAD_BYTES);
 	char key[BW_DIGEST_TEXT_MAX + 32];
 	bw_reclog_iter it;
@@ -200,9 +217,7 @@ void bw_layer_cache_store(bw_image *img, bw_layer *l)
 	bw_reclog_iter_init(&l->recs, &it);
 	while (bw_reclog_next(&it, &rec))
 		total += rec_wire_bytes(r);
-	if (rc != 0 || total > MAX_PAYLOAD_BYTES || !(k.cctx = ZSTD_createCCtx()) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(k.cctx, ZSTD_c_compressionLevel, 3)) ||
-	    ZSTD_isError(ZSTD_CCtx_setPledgedSrcSize(k.cctx, total)))
+	if (rc != 0 || bw_cache_pack_begin(&k, total) < 0)
 		goto out; /* too big to cache, or no memory: not an error */
 
 	rc |= bw_buf_append(&k.batch, "BWLC", 4);
@@ -226,7 +241,7 @@ void bw_layer_cache_store(bw_image *img, bw_layer *l)
 		if (link_len)
 			rc |= bw_buf_append(&k.batch, r->link, link_len);
 		if (rc == 0 && k.batch.len >= BATCH_BYTES)
-			rc |= pack_flush(&k, ZSTD_e_continue);
+			rc |= bw_cache_pack_flush(&k, ZSTD_e_continue);
 	}
 	rc |= bw_wire_u64(&k.batch, l->cache_n_deliveries);
 	if (rc == 0 && l->cache_deliveries.len)
@@ -234,7 +249,7 @@ void bw_layer_cache_store(bw_image *img, bw_layer *l)
 	if (rc == 0)
 		rc |= pack_bytes(&k, saved.data, saved.len);
 	if (rc == 0)
-		rc |= pack_flush(&k, ZSTD_e_end);
+		rc |= bw_cache_pack_flush(&k, ZSTD_e_end);
 	if (rc != 0 || k.fed != total)
 		goto out; /* the size promised in the frame header is checked by zstd, and here */
 	cache_key(img, l, key, sizeof(key));
@@ -242,9 +257,7 @@ void bw_layer_cache_store(bw_image *img, bw_layer *l)
 			       img->opts.cache_max_bytes ? img->opts.cache_max_bytes : DEFAULT_CACHE_BYTES) < 0)
 		bw_warn("%s: layer %zu: not cached: %s", img->name, l->index + 1, bw_error_last()->message);
 out:
-	ZSTD_freeCCtx(k.cctx);
-	free(k.out);
-	bw_buf_free(&k.batch);
+	bw_cache_pack_free(&k);
 	bw_buf_free(&saved);
 	bw_buf_free(&l->cache_deliveries);
 }

@@ -39,10 +39,16 @@ t_eq "layer_cache: --no-cache with no store creates none" "" \
 cp -r "$IMAGES/kitchen-sink/oci" "$W/ks"
 "$BULWARK" --no-cache sbom "oci:$W/ks" --format json >"$W/ks.nocache"
 "$BULWARK" sbom "oci:$W/ks" --format json >/dev/null
+# inspect runs the OS analyzer alone: no image result, so its warm run replays the layer entries
+"$BULWARK" --no-cache inspect --files --format json "oci:$W/ks" >"$W/ks.inspect.nocache"
+"$BULWARK" inspect --files --format json "oci:$W/ks" >/dev/null
 manifest=$W/ks/blobs/sha256/$(jq -r '.manifests[0].digest' "$W/ks/index.json" | cut -d: -f2)
 for d in $(jq -r '.layers[].digest' "$manifest" | cut -d: -f2); do rm "$W/ks/blobs/sha256/$d"; done
 t_run_expect "layer_cache: warm scan with every layer blob gone" 0 "" -- "$BULWARK" sbom "oci:$W/ks" --format json -o "$W/ks.warm"
 t_check "layer_cache: ... gives the uncached result" cmp -s "$W/ks.nocache" "$W/ks.warm"
+t_run_expect "layer_cache: warm inspect --files (layer entries) with every layer blob gone" 0 "" -- \
+  "$BULWARK" inspect --files --format json "oci:$W/ks" -o "$W/ks.inspect.warm"
+t_check "layer_cache: ... gives the uncached result" cmp -s "$W/ks.inspect.nocache" "$W/ks.inspect.warm"
 t_run_expect "layer_cache: --no-cache still reads the blobs" 3 "" -- "$BULWARK" --no-cache sbom "oci:$W/ks"
 
 # --- a corrupt entry is detected by its checksum, dropped and recomputed
@@ -98,3 +104,46 @@ for img in kitchen-sink debian-minbase kitchen-sink rpm-root; do
 done
 t_eq "layer_cache: 4 concurrent scans: all succeed, all equal the uncached result" "0 4" "$rc $same"
 t_eq "layer_cache: 4 concurrent scans: no warning" "" "$(cat "$W"/par.*.err)"
+
+# --- the image result (imagecache.c): scans whose analyzers keep only packages store the
+# finished result under the manifest digest; a hit reads no layer blob and no layer entry
+images_stored() { sqlite3 "$BULWARK_STATE" "SELECT count(*) FROM layer_cache WHERE key LIKE 'image/%'"; }
+"$BULWARK" cache clear >/dev/null
+cp -r "$IMAGES/kitchen-sink/oci" "$W/ks2"
+"$BULWARK" --no-cache scan "oci:$W/ks2" --format json -o "$W/ks2.nocache"
+"$BULWARK" scan "oci:$W/ks2" --format json -o /dev/null
+t_eq "layer_cache: image result: one entry for the scan" 1 "$(images_stored)"
+"$BULWARK" scan --scanners vuln,misconfig "oci:$W/ks2" --format json -o /dev/null
+t_eq "layer_cache: image result: none for misconfig (its checks walk the tree)" 1 "$(images_stored)"
+sqlite3 "$BULWARK_STATE" "DELETE FROM layer_cache WHERE key NOT LIKE 'image/%'"
+manifest=$W/ks2/blobs/sha256/$(jq -r '.manifests[0].digest' "$W/ks2/index.json" | cut -d: -f2)
+for d in $(jq -r '.layers[].digest' "$manifest" | cut -d: -f2); do rm "$W/ks2/blobs/sha256/$d"; done
+t_run_expect "layer_cache: image result: scan with no layer blob and no layer entry" 0 "" -- \
+  "$BULWARK" scan "oci:$W/ks2" --format json -o "$W/ks2.warm"
+t_check "layer_cache: image result: ... gives the uncached result" cmp -s "$W/ks2.nocache" "$W/ks2.warm"
+t_run_expect "layer_cache: image result: misconfig still needs the layers" 3 "" -- \
+  "$BULWARK" scan --scanners vuln,misconfig "oci:$W/ks2"
+# a corrupt or malformed image entry is dropped and the layers are read again
+"$BULWARK" scan "$ref" --format json >/dev/null
+sqlite3 "$BULWARK_STATE" "UPDATE layer_cache SET data = zeroblob(16) || substr(data, 17) WHERE key LIKE 'image/%'"
+"$BULWARK" scan "$ref" --format json >"$W/icorrupt.json" 2>"$W/icorrupt.err"
+t_check "layer_cache: image result: corrupt entry: warning" grep -q "cached image result failed its checksum" "$W/icorrupt.err"
+t_check "layer_cache: image result: corrupt entry: result unchanged" cmp -s "$W/icorrupt.json" "$W/kitchen-sink-scanjson.nocache"
+"$BULWARK" scan "$ref" --format json >/dev/null 2>"$W/icorrupt2.err"
+t_eq "layer_cache: image result: recomputed (no warning the next time)" "" "$(cat "$W/icorrupt2.err")"
+sqlite3 "$BULWARK_STATE" "UPDATE layer_cache SET data = readfile('$W/junk.zst'), checksum = '$sum' WHERE key LIKE 'image/%'"
+"$BULWARK" scan "$ref" --format json >"$W/ijunk.json" 2>"$W/ijunk.err"
+t_check "layer_cache: image result: malformed entry: warning" grep -q "cached image result is malformed" "$W/ijunk.err"
+t_check "layer_cache: image result: malformed entry: result unchanged" cmp -s "$W/ijunk.json" "$W/kitchen-sink-scanjson.nocache"
+# a library client that walks the files after a hit: the tree is built on demand, from the
+# blobs (the cache may be closed by then), and holds what an uncached scan's tree holds
+IF=$TOP/build/bw-imagefiles
+"$BULWARK" cache clear >/dev/null
+"$IF" "$BULWARK_STATE" "$ref" >"$W/if.cold"
+sqlite3 "$BULWARK_STATE" "DELETE FROM layer_cache WHERE key NOT LIKE 'image/%'"
+"$IF" "$BULWARK_STATE" "$ref" >"$W/if.warm"
+t_eq "layer_cache: image result: the library's warm scan stored no layer entry (it was a hit)" 0 \
+  "$(sqlite3 "$BULWARK_STATE" "SELECT count(*) FROM layer_cache WHERE key NOT LIKE 'image/%'")"
+t_check "layer_cache: image result: files walked after a hit = after a full scan" cmp -s "$W/if.cold" "$W/if.warm"
+t_eq "layer_cache: image result: ... = inspect --files --no-cache" \
+  "$(jq -r '.files[].path' "$W/kitchen-sink-inspectjson.nocache" | wc -l)" "$(sed -n 's/^walked //p' "$W/if.warm")"
