@@ -78,11 +78,13 @@ int cmd_cache(int argc, char **argv)
 		if (bw_cache_stats_get(st, &stats) < 0) {
 			status = cli_fail();
 		} else if (format == BW_FORMAT_JSON) {
-			printf("{\"entries\": %llu, \"bytes\": %llu}\n", (unsigned long long)stats.entries,
-			       (unsigned long long)stats.bytes);
+			printf("{\"entries\": %llu, \"layers\": %llu, \"images\": %llu, \"bytes\": %llu}\n",
+			       (unsigned long long)stats.entries, (unsigned long long)(stats.entries - stats.images),
+			       (unsigned long long)stats.images, (unsigned long long)stats.bytes);
 		} else {
-			printf("layer cache: %llu entries, %.1f MiB\n", (unsigned long long)stats.entries,
-			       (double)stats.bytes / (1 << 20));
+			printf("cache: %llu entries (%llu layers, %llu image results), %.1f MiB\n",
+			       (unsigned long long)stats.entries, (unsigned long long)(stats.entries - stats.images),
+			       (unsigned long long)stats.images, (double)stats.bytes / (1 << 20));
 		}
 	}
 	bw_state_close(st);

@@ -78,6 +78,7 @@ BW_EXTERN const char *bw_package_base(const bw_image_info *in, const bw_package 
 typedef struct bw_cache_stats {
 	uint64_t entries;
 	uint64_t bytes;        /* compressed entry bytes */
+	uint64_t images;       /* of entries, finished image results (the others are layers) */
 } bw_cache_stats;
 BW_EXTERN int bw_cache_stats_get(bw_state *st, bw_cache_stats *out);
 /* Evicts least-recently-used entries down to max_bytes (0: all) and compacts the file. */

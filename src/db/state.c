@@ -427,18 +427,20 @@ out:
 	return rc;
 }
 
-int bw_state_cache_stats(bw_state *st, uint64_t *entries, uint64_t *bytes)
+int bw_state_cache_stats(bw_state *st, uint64_t *entries, uint64_t *bytes, uint64_t *images)
 {
 	sqlite3_stmt *q;
 	int rc = 0;
 
 	pthread_mutex_lock(&st->mu);
-	if (sqlite3_prepare_v2(st->db, "SELECT count(*), coalesce(sum(bytes), 0) FROM layer_cache", -1, &q, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*), coalesce(sum(bytes), 0), "
+				       "coalesce(sum(key LIKE 'image/%'), 0) FROM layer_cache", -1, &q, NULL) != SQLITE_OK ||
 	    sqlite3_step(q) != SQLITE_ROW) {
 		rc = fail(st, BW_EINPUT, "cannot read the layer cache");
 	} else {
 		*entries = (uint64_t)sqlite3_column_int64(q, 0);
 		*bytes = (uint64_t)sqlite3_column_int64(q, 1);
+		*images = (uint64_t)sqlite3_column_int64(q, 2);
 	}
 	sqlite3_finalize(q);
 	pthread_mutex_unlock(&st->mu);

@@ -33,7 +33,8 @@ int bw_state_cache_get(bw_state *st, const char *key, uint8_t **data, size_t *le
 /* Stores an entry and evicts least-recently-used ones beyond max_bytes, in one transaction. */
 int bw_state_cache_put(bw_state *st, const char *key, const char *diff_id, const uint8_t *data, size_t len,
 		       uint64_t max_bytes);
-int bw_state_cache_stats(bw_state *st, uint64_t *entries, uint64_t *bytes);
+/* images: how many of the entries are image results (keys "image/...", image/imagecache.c) */
+int bw_state_cache_stats(bw_state *st, uint64_t *entries, uint64_t *bytes, uint64_t *images);
 /* Evicts down to max_bytes (0: everything) and compacts the file. */
 int bw_state_cache_prune(bw_state *st, uint64_t max_bytes);
 

@@ -127,7 +127,7 @@ int bw_base_attribute(bw_state *st, bw_image *img)
 
 int bw_cache_stats_get(bw_state *st, bw_cache_stats *out)
 {
-	return bw_state_cache_stats(st, &out->entries, &out->bytes);
+	return bw_state_cache_stats(st, &out->entries, &out->bytes, &out->images);
 }
 
 int bw_cache_prune(bw_state *st, uint64_t max_bytes)

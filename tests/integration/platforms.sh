@@ -64,8 +64,8 @@ t_check "platforms: the two parts differ (kitchen-sink has more packages)" test 
   "$(jq '.results[0].packages | length' "$W/all.json")" -gt "$(jq '.results[1].packages | length' "$W/all.json")"
 uniq_layers=$(for m in $(jq -r '.manifests[] | select(.platform.os == "linux") | .digest' "$W/multi/blobs/sha256/$(jq -r '.manifests[0].digest' "$W/multi/index.json" | cut -d: -f2)"); do
   jq -r '.layers[].digest' "$W/multi/blobs/sha256/${m#sha256:}"; done | sort -u | wc -l)
-t_eq "platforms: the shared layer is read once (cache entries = distinct layers)" "$uniq_layers" \
-  "$("$BULWARK" cache info --format json | jq .entries)"
+t_eq "platforms: the shared layer is read once (layer cache entries = distinct layers)" "$uniq_layers" \
+  "$("$BULWARK" cache info --format json | jq .layers)"
 t_run_expect "platforms: table" 0 "" -- "$BULWARK" scan "$REF" --platform all -o "$W/all.txt"
 t_eq "platforms: table headings" "=== platform linux/amd64 (1 of 2)|=== platform linux/arm64 (2 of 2)" \
   "$(grep '^=== platform' "$W/all.txt" | paste -sd'|')"
