@@ -17,6 +17,8 @@ else
   layout=$("$TOP/scripts/demo-image.sh" "${XDG_CACHE_HOME:-$HOME/.cache}/bulwark-demo/image" | tail -1)
 fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+# every run reads the layers: the layer cache would answer all runs after the first
+export BULWARK_NO_CACHE=1
 
 manifest=$(skopeo inspect --raw "oci:$layout:latest")
 mapfile -t blobs < <(jq -r '.layers[] | select(.mediaType | endswith("gzip")) | .digest | sub(":"; "/")' <<<"$manifest")

@@ -5,6 +5,8 @@
 #   - each rpm database backend alone (bw-rpmdb-dump: read + parse every header).
 # Median of RUNS (default 5) runs. Not part of `make test`.
 set -euo pipefail
+# timings are of reading the layers: the layer and image result caches would answer repeat runs
+export BULWARK_NO_CACHE=1
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BULWARK=${BULWARK:-$TOP/build/bulwark}
 DUMP=${DUMP:-$TOP/build/bw-rpmdb-dump}

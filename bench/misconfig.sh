@@ -8,6 +8,8 @@
 # for "a scan" because it needs no vulnerability database; matching would only make the
 # denominator larger. Also `bulwark dockerfile` over the test corpus.
 set -euo pipefail
+# timings are of reading the layers: the layer and image result caches would answer repeat runs
+export BULWARK_NO_CACHE=1
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BULWARK=${BULWARK:-$TOP/build/bulwark}
 SHARED=${SHARED:-$(cd "$TOP/.." && pwd)/shared}

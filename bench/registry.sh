@@ -9,6 +9,8 @@
 #   copiers taking turns; prints the ratios.
 # Target: bulwark copy no slower than skopeo copy. Not part of `make test`.
 set -euo pipefail
+# timings are of reading the layers: the layer and image result caches would answer repeat runs
+export BULWARK_NO_CACHE=1
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export TOP
 BULWARK=${BULWARK:-$TOP/build/bulwark}

@@ -4,6 +4,8 @@
 # truth (../shared/fixtures/expected), and the wall time of each. cdxgen is installed from
 # the npm registry into ~/.cache/bulwark-bench/cdxgen on first use. Not part of `make test`.
 set -euo pipefail
+# timings are of reading the layers: the layer and image result caches would answer repeat runs
+export BULWARK_NO_CACHE=1
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BULWARK=${BULWARK:-$TOP/build/bulwark}
 SHARED=${SHARED:-$(cd "$TOP/.." && pwd)/shared}

@@ -13,6 +13,8 @@
 #  - hostile: HOSTILE_GB (default 2) GB of repeated near-matches in one file, scanned
 #    through `scan dir:` (the layer pass for a root filesystem), time and peak RSS.
 set -euo pipefail
+# timings are of reading the layers: the layer and image result caches would answer repeat runs
+export BULWARK_NO_CACHE=1
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BULWARK=${BULWARK:-$TOP/build/bulwark}
 TOOL=${TOOL:-$TOP/build/bw-secrets}
