@@ -83,6 +83,13 @@ typedef struct bw_analyzer {
 	 */
 	int (*save)(void *layer_state, bw_buf *out);
 	int (*load)(void *layer_state, bw_cursor *in);
+	/*
+	 * Optional: the analyzer's configuration when its results depend on more
+	 * than its version (the secret scanner's rule set and size limit), written
+	 * into out; part of every cache key. false: no usable signature, so the
+	 * caches are off for the run.
+	 */
+	bool (*config_signature)(char *out, size_t n);
 } bw_analyzer;
 
 /* The analyzers compiled in, NULL-terminated (image/image.c). */

@@ -63,7 +63,10 @@ bool bw_layer_cache_usable(const bw_image *img)
 		return false;
 	for (size_t i = 0; i < img->n_analyzers; i++) {
 		const bw_analyzer *a = img->analyzers[i];
+		char cfg[80];
 		if ((a->save != NULL) != (a->load != NULL) || (a->chunk && !a->save))
+			return false;
+		if (a->config_signature && !a->config_signature(cfg, sizeof(cfg)))
 			return false;
 	}
 	return true;
@@ -98,8 +101,11 @@ void bw_layer_cache_signature(const bw_image *img, char out[17])
 	size_t len = (size_t)snprintf(sig, sizeof(sig), "bwlc%d", CACHE_FORMAT);
 	for (size_t i = 0; i < img->n_analyzers && len < sizeof(sig); i++) {
 		const bw_analyzer *a = img->analyzers[i];
-		len += (size_t)snprintf(sig + len, sizeof(sig) - len, "|%s/%u/%zu/%d", a->name, a->version,
-					a->content_max, a->wants != NULL);
+		char cfg[80] = "";
+		if (a->config_signature && !a->config_signature(cfg, sizeof(cfg)))
+			cfg[0] = '\0'; /* not reached: bw_layer_cache_usable() said no */
+		len += (size_t)snprintf(sig + len, sizeof(sig) - len, "|%s/%u/%zu/%d/%s", a->name, a->version,
+					a->content_max, a->wants != NULL, cfg);
 	}
 	if (len >= sizeof(sig))
 		len = sizeof(sig) - 1;

@@ -20,6 +20,8 @@
 #include "image/image_int.h"
 #include "secrets/secrets_int.h"
 #include "util/arena.h"
+#include "util/limits.h"
+#include "util/wire.h"
 
 typedef struct layer_hit {
 	uint32_t rule;
@@ -145,6 +147,78 @@ static int secrets_entry(void *state, const bw_entry *e, const uint8_t *content,
 		memcpy(h->match, hits[i].match, sizeof(h->match));
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------ the layer cache */
+
+/*
+ * A layer's findings for the layer cache (analyzer.h save/load): the secret
+ * scanner sees every byte of a file, which the cache does not record, so it
+ * saves what it found instead:
+ *   u64 n, then n x { rule id, u64 line, path, redacted match } (util/wire.h)
+ * Rules are saved by id and looked up again in the current rule set; the
+ * cache key carries the rule set's fingerprint (config_signature), so an id
+ * that is not there means a corrupt entry.
+ */
+static int secrets_save(void *state, bw_buf *out)
+{
+	const secrets_layer *s = state;
+	int rc = bw_wire_u64(out, s->n_hits);
+	for (size_t i = 0; i < s->n_hits && rc == 0; i++) {
+		const layer_hit *h = &s->hits[i];
+		rc |= bw_wire_str(out, bw_secret_engine_rule(s->eng, h->rule)->id);
+		rc |= bw_wire_u64(out, h->line);
+		rc |= bw_wire_str(out, h->path);
+		rc |= bw_wire_str(out, h->match);
+	}
+	return rc ? -1 : 0;
+}
+
+static int secrets_load(void *state, bw_cursor *in)
+{
+	secrets_layer *s = state;
+	char id[256], path[BW_MAX_PATH_BYTES + 1], match[SECRETS_REDACTED_MAX + 1];
+	uint64_t n = bw_cursor_u64(in);
+	size_t n_rules = bw_secret_engine_rules(s->eng);
+
+	if (n > SECRETS_MAX_PER_LAYER || s->n_hits)
+		in->bad = true;
+	if (!in->bad && n && !(s->hits = calloc((size_t)n, sizeof(*s->hits))))
+		return bw_error_set(BW_EINTERNAL, "out of memory");
+	s->cap_hits = s->hits ? (size_t)n : 0;
+	for (uint64_t i = 0; i < n && !in->bad; i++) {
+		layer_hit *h = &s->hits[i];
+		const char *rid = bw_cursor_str(in, id, sizeof(id));
+		h->line = bw_cursor_u64(in);
+		const char *p = bw_cursor_str(in, path, sizeof(path));
+		const char *m = bw_cursor_str(in, match, sizeof(match));
+		if (in->bad || !rid || !p || !m)
+			break;
+		size_t r = 0;
+		while (r < n_rules && strcmp(bw_secret_engine_rule(s->eng, r)->id, rid) != 0)
+			r++;
+		if (r == n_rules)
+			break;
+		h->rule = (uint32_t)r;
+		memcpy(h->match, m, strlen(m) + 1);
+		/* consecutive findings of one file share its path, as the pass made them */
+		h->path = i && !strcmp(s->hits[i - 1].path, p) ? s->hits[i - 1].path : bw_arena_strdup(&s->mem, p);
+		if (!h->path)
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		s->n_hits = (size_t)i + 1;
+	}
+	if (s->n_hits != n)
+		in->bad = true;
+	return in->bad ? bw_error_set(BW_EINPUT, "layer cache: malformed secret findings") : 0;
+}
+
+static bool secrets_config_signature(char *out, size_t n)
+{
+	const secret_engine *eng = bw_secret_engine_current();
+	if (!eng || !bw_secret_engine_fingerprint(eng)[0])
+		return false;
+	snprintf(out, n, "%s", bw_secret_engine_fingerprint(eng));
+	return true;
 }
 
 /* ------------------------------------------------------------ results */
@@ -319,6 +393,9 @@ const bw_analyzer bw_analyzer_secrets = {
 	.entry = secrets_entry,
 	.layer_free = secrets_layer_free,
 	.finish = secrets_finish,
+	.save = secrets_save,
+	.load = secrets_load,
+	.config_signature = secrets_config_signature,
 };
 
 /* ------------------------------------------------------------ public */

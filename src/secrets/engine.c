@@ -48,6 +48,7 @@ struct secret_engine {
 	uint64_t max_file;
 	/* credit-card, us-ssn, iban: matched by numbers.c instead of Hyperscan; -1: not so */
 	int num_card, num_ssn, num_iban;
+	char fingerprint[17];    /* what decides the findings: keys the layer cache */
 };
 
 #define REJECTED_KEEP 64
@@ -317,6 +318,57 @@ int bw_secret_engine_new(secret_engine **out, const bw_secrets_config *cfg, uint
 	return bw_secret_engine_new_ex(out, cfg, max_file_size, 0);
 }
 
+/*
+ * Everything that decides which findings a file gives: the size limit, every
+ * rule in order (all of its fields), every allow rule. Two engines with the
+ * same fingerprint find the same things, so a layer's saved findings can be
+ * reused (image/layercache.c); a changed --secret-config changes it.
+ */
+static void hash_str(bw_hasher *h, const char *s)
+{
+	bw_hasher_update(h, s ? s : "", s ? strlen(s) + 1 : 0);
+	bw_hasher_update(h, s ? "\1" : "\0", 1);
+}
+
+static void engine_fingerprint(secret_engine *e, unsigned eflags)
+{
+	char num[96];
+	bw_digest d;
+	bw_hasher *h = bw_hasher_new(BW_SHA256);
+	if (!h) {
+		e->fingerprint[0] = '\0';
+		return;
+	}
+	snprintf(num, sizeof(num), "secrets/1 max=%llu flags=%u rules=%zu allows=%zu", (unsigned long long)e->max_file,
+		 eflags, e->n_rules, e->n_allows);
+	hash_str(h, num);
+	for (size_t i = 0; i < e->n_rules; i++) {
+		const secret_rule *r = &e->rules[i];
+		hash_str(h, r->id), hash_str(h, r->category), hash_str(h, r->severity), hash_str(h, r->title);
+		hash_str(h, r->regex), hash_str(h, r->keywords), hash_str(h, r->path_glob);
+		snprintf(num, sizeof(num), "%d %.17g", (int)r->validator, r->min_entropy);
+		hash_str(h, num);
+	}
+	for (size_t i = 0; i < e->n_allows; i++) {
+		const secret_allow *a = &e->allows[i];
+		hash_str(h, a->id), hash_str(h, a->regex);
+		snprintf(num, sizeof(num), "%zu %zu", a->n_paths, a->n_rules);
+		hash_str(h, num);
+		for (size_t k = 0; k < a->n_paths; k++)
+			hash_str(h, a->paths[k]);
+		for (size_t k = 0; k < a->n_rules; k++)
+			hash_str(h, a->rules[k]);
+	}
+	bw_hasher_final(h, &d);
+	bw_hasher_free(h);
+	snprintf(e->fingerprint, sizeof(e->fingerprint), "%.16s", bw_digest_hex(&d));
+}
+
+const char *bw_secret_engine_fingerprint(const secret_engine *e)
+{
+	return e->fingerprint;
+}
+
 int bw_secret_engine_new_ex(secret_engine **out, const bw_secrets_config *cfg, uint64_t max_file_size, unsigned eflags)
 {
 	secret_engine *e = calloc(1, sizeof(*e));
@@ -462,6 +514,7 @@ int bw_secret_engine_new_ex(secret_engine **out, const bw_secrets_config *cfg, u
 			}
 		}
 	}
+	engine_fingerprint(e, eflags);
 	*out = e;
 	e = NULL;
 	rc = 0;

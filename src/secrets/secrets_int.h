@@ -127,6 +127,8 @@ void bw_secret_engine_free(secret_engine *e);
 size_t bw_secret_engine_rules(const secret_engine *e);
 const secret_rule *bw_secret_engine_rule(const secret_engine *e, size_t i);
 uint64_t bw_secret_engine_max_file(const secret_engine *e);
+/* 16 hex digits over the size limit and every rule and allow rule ("" if hashing failed). */
+const char *bw_secret_engine_fingerprint(const secret_engine *e);
 
 /* The process-wide engine the analyzer uses: set by bw_secrets_setup(), else the
  * built-in rules with defaults, compiled once on first use. NULL when out of memory. */

@@ -16,7 +16,8 @@ bytes() { "$BULWARK" cache info --format json | jq .bytes; }
 # --- cold and warm runs print what an uncached run prints, for every command that reads layers
 for img in kitchen-sink debian-minbase rpm-root; do
   ref=oci:$IMAGES/$img/oci
-  for cmd in "sbom --format json" "scan --format json" "inspect --files --deleted --format json" "sbom --format cyclonedx"; do
+  for cmd in "sbom --format json" "scan --format json" "inspect --files --deleted --format json" "sbom --format cyclonedx" \
+             "scan --scanners vuln,secret,misconfig --format sarif"; do
     tag="$img ${cmd%% *}${cmd#* --format }"; tag=${tag// /-}
     "$BULWARK" --no-cache $cmd "$ref" >"$W/$tag.nocache" 2>/dev/null
     "$BULWARK" $cmd "$ref" >"$W/$tag.cold" 2>/dev/null
@@ -147,3 +148,31 @@ t_eq "layer_cache: image result: the library's warm scan stored no layer entry (
 t_check "layer_cache: image result: files walked after a hit = after a full scan" cmp -s "$W/if.cold" "$W/if.warm"
 t_eq "layer_cache: image result: ... = inspect --files --no-cache" \
   "$(jq -r '.files[].path' "$W/kitchen-sink-inspectjson.nocache" | wc -l)" "$(sed -n 's/^walked //p' "$W/if.warm")"
+
+# --- the secret scanner saves its findings per layer; the key carries the rule set, so a
+# --secret-config run is not answered from a run with other rules
+ksw=oci:$IMAGES/kitchen-sink/oci
+cat >"$W/rules.yaml" <<'YAML'
+rules:
+  - {id: fixture-region, regex: 'eu-west-[0-9]', severity: LOW, category: custom, path: '/app/*'}
+disable: [credit-card]
+YAML
+"$BULWARK" cache clear >/dev/null
+"$BULWARK" --no-cache scan --scanners secret --format json "$ksw" -o "$W/sec.nocache"
+"$BULWARK" --no-cache scan --scanners secret --secret-config "$W/rules.yaml" --format json "$ksw" -o "$W/seccfg.nocache"
+"$BULWARK" scan --scanners secret --format json "$ksw" -o "$W/sec.cold"
+n_sec=$(entries)
+"$BULWARK" scan --scanners secret --format json "$ksw" -o "$W/sec.warm"
+t_eq "layer_cache: secrets: the cold run stored entries, the warm run none (it was answered by the cache)" \
+  "yes $n_sec" "$([ "$n_sec" -gt 0 ] && echo yes || echo no) $(entries)"
+t_check "layer_cache: secrets: cold and warm = uncached" cmp -s "$W/sec.nocache" "$W/sec.warm"
+"$BULWARK" scan --scanners secret --secret-config "$W/rules.yaml" --format json "$ksw" -o "$W/seccfg.cold"
+t_check "layer_cache: secrets: other rules are other entries ($(entries) > $n_sec)" test "$(entries)" -gt "$n_sec"
+"$BULWARK" scan --scanners secret --secret-config "$W/rules.yaml" --format json "$ksw" -o "$W/seccfg.warm"
+t_check "layer_cache: secrets: --secret-config cold and warm = uncached" \
+  cmp -s "$W/seccfg.nocache" "$W/seccfg.warm"
+t_check "layer_cache: secrets: ... and differ from the built-in rules' result" \
+  test "$(jq '[.secrets[] | select(.rule == "fixture-region")] | length' "$W/seccfg.warm")" -gt 0 -a \
+  "$(jq '[.secrets[] | select(.rule == "credit-card")] | length' "$W/seccfg.warm")" = 0
+t_check "layer_cache: secrets: the deleted flag survives the cache" \
+  test "$(jq '[.secrets[] | select(.deleted_in_later_layer)] | length' "$W/sec.warm")" -gt 0
