@@ -16,20 +16,23 @@ static const char diff_usage[] =
 	"  changed (content digest, mode, owner), config changes and the layers shared.\n"
 	CLI_REGISTRY_USAGE;
 
-/* Opens and scans an image for diff/drift: packages, OS and file digests. */
+/* Opens and scans an image for diff/drift: packages, OS and file digests, through the
+ * layer cache (the digests are saved per layer like any analyzer's state). */
 int cli_open_for_diff(const char *ref, const char *platform, bw_image **out)
 {
 	bw_image_options opts = BW_IMAGE_OPTIONS_INIT;
+	bw_state *state = NULL;
 	opts.platform = platform;
 	opts.analyzers = BW_DIFF_ANALYZERS;
 	opts.registry = cli_registry();
-	if (bw_image_open(out, ref, &opts) < 0)
-		return -1;
-	if (bw_image_scan(*out) < 0) {
+	*out = NULL;
+	if (cli_state_open(&opts, &state) < 0 || bw_image_open(out, ref, &opts) < 0 || bw_image_scan(*out) < 0) {
 		bw_image_free(*out);
 		*out = NULL;
+		bw_state_close(state);
 		return -1;
 	}
+	bw_state_close(state); /* the scan is done: the cache is no longer needed */
 	return 0;
 }
 

@@ -18,7 +18,9 @@
 #include "image/analyzer.h"
 #include "image/image_int.h"
 #include "util/arena.h"
+#include "util/limits.h"
 #include "util/strmap.h"
+#include "util/wire.h"
 
 typedef struct digest_layer {
 	bw_arena mem;
@@ -79,6 +81,51 @@ static int digests_entry(void *state, const bw_entry *e, const uint8_t *content,
 	return 0;
 }
 
+/*
+ * For the layer cache (analyzer.h save/load): the analyzer streams, so the
+ * cache keeps its finished map instead of the bytes it saw:
+ *   u64 n, then n x { path, the digest's text } (util/wire.h), in hash order.
+ */
+static int digests_save(void *state, bw_buf *out)
+{
+	const digest_layer *d = state;
+	int rc = bw_wire_u64(out, d->map.live);
+	for (size_t i = 0; i < d->map.cap && rc == 0; i++) {
+		const bw_strmap_slot *s = &d->map.slots[i];
+		if (!s->key || !s->value) /* empty, or deleted (strmap.c clears a deleted slot's value) */
+			continue;
+		rc |= bw_wire_str(out, s->key);
+		rc |= bw_wire_str(out, s->value);
+	}
+	return rc ? -1 : 0;
+}
+
+static int digests_load(void *state, bw_cursor *in)
+{
+	digest_layer *d = state;
+	char path[BW_MAX_PATH_BYTES + 1], text[BW_DIGEST_TEXT_MAX + 1];
+	uint64_t n = bw_cursor_u64(in);
+
+	if (n > BW_DEFAULT_MAX_ENTRIES || d->map.live)
+		in->bad = true;
+	for (uint64_t i = 0; i < n && !in->bad; i++) {
+		const char *p = bw_cursor_str(in, path, sizeof(path));
+		const char *t = bw_cursor_str(in, text, sizeof(text));
+		bw_digest check;
+		/* a digest is data for the reports: it must read back as one */
+		if (in->bad || !p || !t || bw_digest_parse("a cached file digest", t, &check) < 0 || check.alg != BW_SHA256) {
+			in->bad = true;
+			break;
+		}
+		char *key = bw_arena_strdup(&d->mem, p), *val = bw_arena_strdup(&d->mem, check.text);
+		if (!key || !val || bw_strmap_put(&d->map, key, val) < 0)
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+	}
+	if (!in->bad && d->map.live != n) /* a path twice */
+		in->bad = true;
+	return in->bad ? bw_error_set(BW_EINPUT, "layer cache: malformed file digests") : 0;
+}
+
 const bw_analyzer bw_analyzer_digests = {
 	.name = "digests",
 	.version = 1,
@@ -88,6 +135,8 @@ const bw_analyzer bw_analyzer_digests = {
 	.chunk = digests_chunk,
 	.entry = digests_entry,
 	.layer_free = digests_layer_free,
+	.save = digests_save,
+	.load = digests_load,
 };
 
 const char *bw_image_file_digest(const bw_image *img, const char *data_path, size_t data_layer)

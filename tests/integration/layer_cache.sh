@@ -176,3 +176,17 @@ t_check "layer_cache: secrets: ... and differ from the built-in rules' result" \
   "$(jq '[.secrets[] | select(.rule == "credit-card")] | length' "$W/seccfg.warm")" = 0
 t_check "layer_cache: secrets: the deleted flag survives the cache" \
   test "$(jq '[.secrets[] | select(.deleted_in_later_layer)] | length' "$W/sec.warm")" -gt 0
+
+# --- diff and drift read file digests, which the digest analyzer saves per layer
+mb=oci:$IMAGES/debian-minbase/oci
+"$BULWARK" cache clear >/dev/null
+"$BULWARK" --no-cache diff "$mb" "$ksw" --format json >"$W/diff.nocache"
+"$BULWARK" diff "$mb" "$ksw" --format json >"$W/diff.cold"
+n_diff=$(entries)
+"$BULWARK" diff "$mb" "$ksw" --format json >"$W/diff.warm"
+t_eq "layer_cache: diff: the cold run stored entries, the warm run none" "yes $n_diff" \
+  "$([ "$n_diff" -gt 0 ] && echo yes || echo no) $(entries)"
+t_check "layer_cache: diff: cold and warm = uncached" cmp -s "$W/diff.nocache" "$W/diff.warm"
+t_check "layer_cache: diff: ... and the warm run still tells content changes by digest" \
+  test "$(jq '[.files[] | select(.change == "changed" and (.what | index("content")) and .to.digest != null)] | length' \
+    "$W/diff.warm")" -gt 0
