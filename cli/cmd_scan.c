@@ -11,6 +11,7 @@
 #include "bulwark/policy.h"
 #include "bulwark/scan.h"
 #include "bulwark/secrets.h"
+#include "bulwark/sign.h"
 #include "bulwark/vulndb.h"
 #include "cli.h"
 
@@ -64,6 +65,62 @@ static double thread_cpu_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/*
+ * The policy's `signature` rules, checked here (bw_scan_results.check_signature):
+ * one signature of the image, or one attestation of a predicate type, must
+ * verify with one of the rule's keys, looked for under cosign's tag and among
+ * OCI 1.1 referrers. Key paths are relative to the policy file's directory.
+ * Fails closed: an unreachable registry or a malformed signature is "not
+ * verified", with the reason.
+ */
+typedef struct sig_checker {
+	const bw_image *img;
+	const char *reference, *policy_path;
+} sig_checker;
+
+static int ignore_check(const bw_sig_check *c, void *ctx)
+{
+	(void)c;
+	(void)ctx;
+	return 0;
+}
+
+static int check_signature(void *ctx, const char *const *keys, size_t n_keys, const char *predicate_type,
+			   char *reason, size_t reason_len)
+{
+	const sig_checker *s = ctx;
+	const char *transport = bw_image_get_info(s->img)->transport;
+	if (strcmp(transport, "oci") != 0 && strcmp(transport, "docker") != 0) {
+		snprintf(reason, reason_len, "a %s: input carries no signatures (registry images and oci: layouts do)",
+			 transport);
+		return 2;
+	}
+	const char *slash = strrchr(s->policy_path, '/');
+	int dir_len = slash ? (int)(slash - s->policy_path) : 1;
+	const char *dir = slash ? s->policy_path : ".";
+	for (size_t i = 0; i < n_keys; i++) {
+		char path[4096];
+		if (keys[i][0] == '/' || !strncmp(keys[i], "env://", 6) || !strncmp(keys[i], "pkcs11:", 7))
+			snprintf(path, sizeof(path), "%s", keys[i]);
+		else
+			snprintf(path, sizeof(path), "%.*s/%s", dir_len, dir, keys[i]);
+		bw_sign_options o = { .registry = cli_registry(), .key_ref = path, .referrers = true,
+				      .predicate_type = predicate_type };
+		size_t verified = 0;
+		int rc = predicate_type ? bw_verify_attestations(s->reference, &o, ignore_check, NULL, &verified)
+					: bw_verify_image(s->reference, &o, ignore_check, NULL, &verified);
+		if (rc == 0 && verified > 0)
+			return 1;
+		if (rc == BW_EINTERNAL)
+			return rc;
+		size_t used = strlen(reason);
+		if (used + 1 < reason_len) /* every key's reason, in order */
+			snprintf(reason + used, reason_len - used, "%s%s: %s", used ? "; " : "", keys[i],
+				 rc == 0 ? "nothing verified" : bw_error_last()->message);
+	}
+	return 0;
 }
 
 int cmd_scan(int argc, char **argv)
@@ -309,7 +366,9 @@ int cmd_scan(int argc, char **argv)
 		bw_misconfigs_filter(misconfigs, vopts.severities);
 	}
 	t_mc = now_ms() - t_mc;
-	bw_scan_results inputs = { .img = img, .vulns = vulns, .misconfigs = misconfigs };
+	sig_checker sigs = { .img = img, .reference = argv[optind], .policy_path = policy_path };
+	bw_scan_results inputs = { .img = img, .vulns = vulns, .misconfigs = misconfigs,
+				   .check_signature = check_signature, .check_ctx = &sigs };
 	if (policy && bw_policy_evaluate_results(policy, &inputs, &verdict) < 0) {
 		status = cli_fail();
 		goto out;

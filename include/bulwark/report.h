@@ -60,6 +60,17 @@ typedef struct bw_scan_results {
 	bool licenses;         /* the license scanner ran: report every package's licenses */
 	const bw_misconfigs *misconfigs; /* the misconfig scanner's findings (bulwark/misconfig.h), or NULL */
 	const bw_secrets *secrets; /* the secret scanner ran (bulwark/secrets.h); NULL: it did not */
+	/*
+	 * The policy's `signature` rules (bw_policy_evaluate_results): the caller, who can reach
+	 * the registry and the keys, checks that one signature of the image (predicate_type NULL)
+	 * or one attestation of that predicate type verifies with one of the rule's keys (as the
+	 * policy file names them). Returns 1: verified; 0: not (reason says why); 2: this input
+	 * cannot carry signatures (reason says why); < 0: an internal error. NULL: signature rules
+	 * are reported as not evaluated.
+	 */
+	int (*check_signature)(void *ctx, const char *const *keys, size_t n_keys, const char *predicate_type,
+			       char *reason, size_t reason_len);
+	void *check_ctx;
 } bw_scan_results;
 
 /*

@@ -115,6 +115,7 @@ typedef struct evalctx {
 	const bw_vulns *vulns;
 	const bw_misconfigs *misconfigs; /* NULL: the misconfig scanner did not run */
 	const bw_secrets *secrets;       /* NULL: the secret scanner did not run */
+	const bw_scan_results *in;
 	result_impl *r;
 	char today[11];
 	int64_t today_days;
@@ -804,6 +805,57 @@ static void eval_secrets(evalctx *c, const bw_policy_rule *rule)
 	}
 }
 
+/* ------------------------------------------------------------------ signature */
+
+/*
+ * One signature check through the caller's callback: the image's signature,
+ * then each listed attestation type. Fails closed: anything but "verified"
+ * is a violation with the checker's reason.
+ */
+static int check_one(evalctx *c, const bw_policy_rule *rule, const char *predicate_type, bool *stop)
+{
+	const bw_signature_rule *s = &rule->signature;
+	char reason[512] = "";
+	int v = c->in->check_signature(c->in->check_ctx, (const char *const *)s->keys.v, s->keys.n, predicate_type,
+				       reason, sizeof(reason));
+	if (v < 0)
+		return v;
+	if (v == 2) {
+		add(c->r, rule->name, BW_ACT_INFO, NULL, NULL, "not evaluated: %s", reason);
+		*stop = true;
+	} else if (v != 1) {
+		if (predicate_type)
+			add(c->r, rule->name, rule->action, predicate_type, NULL,
+			    "no %s attestation verified with the policy's keys: %s", predicate_type, reason);
+		else
+			add(c->r, rule->name, rule->action, NULL, NULL, "no signature verified with the policy's keys: %s",
+			    reason);
+	}
+	return 0;
+}
+
+static int eval_signature(evalctx *c, const bw_policy_rule *rule)
+{
+	const bw_signature_rule *s = &rule->signature;
+	bool stop = false;
+	int rc;
+
+	if (!c->in->check_signature) {
+		add(c->r, rule->name, BW_ACT_INFO, NULL, NULL, "not evaluated: signatures were not checked by this caller");
+		return 0;
+	}
+	if (s->keys.n == 0) {
+		add(c->r, rule->name, rule->action, NULL, NULL, "the rule names no keys: nothing can verify");
+		return 0;
+	}
+	if ((rc = check_one(c, rule, NULL, &stop)) < 0)
+		return rc;
+	for (size_t i = 0; i < s->attestations.n && !stop; i++)
+		if ((rc = check_one(c, rule, s->attestations.v[i], &stop)) < 0)
+			return rc;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ scope */
 
 static bool in_scope(const evalctx *c)
@@ -840,7 +892,7 @@ int bw_policy_evaluate_results(const bw_policy *p, const bw_scan_results *in, bw
 	const bw_image *img = in->img;
 	/* an image scanned for secrets carries them even when the caller's results do not say so */
 	evalctx c = { .p = p, .img = img, .vulns = in->vulns, .misconfigs = in->misconfigs,
-		      .secrets = in->secrets ? in->secrets : bw_image_secrets(img) };
+		      .secrets = in->secrets ? in->secrets : bw_image_secrets(img), .in = in };
 	result_impl *r;
 	int rc;
 
@@ -879,9 +931,8 @@ int bw_policy_evaluate_results(const bw_policy *p, const bw_scan_results *in, bw
 				eval_image(&c, rule);
 			if (rule->secrets.present)
 				eval_secrets(&c, rule);
-			if (rule->signature.present)
-				add(r, rule->name, BW_ACT_INFO, NULL, NULL,
-				    "not evaluated: signatures were not verified (this build cannot verify them)");
+			if (rule->signature.present && (rc = eval_signature(&c, rule)) < 0)
+				goto done; /* the checker's own error (out of memory): not a verdict */
 			if (rule->misconfigs.present)
 				eval_misconfigs(&c, rule);
 		}

@@ -361,16 +361,48 @@ gate "allowed_base_images: base alpine:3.18 fails" base "$(img alpinebase)" 1 fa
 gate "allowed_base_images: no base label: judged by the image's own reference" base "$(img nobase)" 1 fail \
   "the image names no base image"
 
-# secrets and signature: not evaluated in this build, said so
+# secrets without the secret scanner: not evaluated, said so
 policy later <<'YAML'
 version: 1
 rules:
   - {name: no-secrets, secrets: {min_severity: HIGH}}
-  - {name: signed, signature: {keys: [keys/vendor.pub], attestations: [cyclonedx]}}
 YAML
 gate "secrets: reported as not evaluated (info), verdict pass" later "$(img clean)" 0 pass \
   "not evaluated: the secret scanner did not run"
-gate "signature: reported as not evaluated (info)" later "$(img clean)" 0 pass "not evaluated: signatures were not verified"
+
+# signature: the image must carry a signature and a cyclonedx attestation that verify with the
+# policy's key (its path relative to the policy file). Signed here with bulwark sign/attest.
+export BULWARK_PASSWORD=policy-test
+mkdir -p "$W/p/keys"
+"$BULWARK" -q key generate --prefix "$W/p/keys/vendor" >/dev/null 2>&1
+"$BULWARK" -q key generate --prefix "$W/other" >/dev/null 2>&1
+cp -r "$W/img/clean" "$W/img/signed"; cp -r "$W/img/clean" "$W/img/sigonly"; cp -r "$W/img/clean" "$W/img/othersig"
+"$BULWARK" -q sbom --format cyclonedx "oci:$W/img/signed:latest" -o "$W/signed.cdx.json"
+for step in "sign oci:$W/img/signed:latest --key $W/p/keys/vendor.key" \
+            "attest oci:$W/img/signed:latest --key $W/p/keys/vendor.key --type cyclonedx --predicate $W/signed.cdx.json" \
+            "sign oci:$W/img/sigonly:latest --key $W/p/keys/vendor.key" \
+            "sign oci:$W/img/othersig:latest --key $W/other.key" \
+            "attest oci:$W/img/othersig:latest --key $W/other.key --type cyclonedx --predicate $W/signed.cdx.json"; do
+  # shellcheck disable=SC2086
+  "$BULWARK" -q $step >/dev/null 2>"$W/err" || t_fail "policy: signature setup: $step" "$(head -c 300 "$W/err")"
+done
+policy signed <<'YAML'
+version: 1
+rules:
+  - {name: signed, signature: {keys: [keys/vendor.pub], attestations: [cyclonedx]}}
+YAML
+gate "signature: signed and attested with the policy's key passes" signed "oci:$W/img/signed:latest" 0 pass
+gate "signature: an unsigned image fails" signed "$(img clean)" 1 fail \
+  "no signature verified with the policy's keys: keys/vendor.pub"
+gate "signature: signed but not attested fails on the attestation" signed "oci:$W/img/sigonly:latest" 1 fail \
+  "no cyclonedx attestation verified with the policy's keys"
+t_eq "signature: ... and only on the attestation" "cyclonedx" \
+  "$(jq -r '[.policy.violations[] | select(.action == "fail") | .id // "signature"] | join(",")' "$W/out.signed.json")"
+gate "signature: signed and attested with another key fails" signed "oci:$W/img/othersig:latest" 1 fail \
+  "no signature verified with the policy's keys: keys/vendor.pub"
+gate "signature: an SBOM input is reported as not evaluated (info)" signed "sbom:$W/signed.cdx.json" 0 pass \
+  "not evaluated: a sbom: input carries no signatures"
+unset BULWARK_PASSWORD
 
 # an SBOM (scan sbom:FILE) has packages but no image config: config keys are not evaluated, said so
 "$BULWARK" -q sbom --format cyclonedx "$(img root)" >"$W/root.cdx.json"
