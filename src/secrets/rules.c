@@ -242,6 +242,14 @@ const secret_rule bw_secret_builtin_rules[] = {
 	  "\\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|jdbc:[a-z]{2,12}|"
 	  "clickhouse|cockroachdb)://[^\\s:/@\"'<>]{1,}:([^\\s:/@\"'<>]{3,})@[A-Za-z0-9._-]{1,}",
 	  VAL_PASSWORD, NULL, NULL, 0),
+	/* any other scheme's user:password@host (secretlint's basicauth): documentation is full
+	 * of "http://user:pass@host" examples, so the password must look chosen (6 or more
+	 * characters, an entropy floor, no placeholder) and the host must not be an example
+	 * domain: the capture is password@host, and VAL_URL_AUTH judges the password part */
+	R("url-basic-auth", "credentials", "MEDIUM", "password in a URL (user:password@host)",
+	  "\\b(?:https?|ftps?|sftp|ssh|git|svn|ldaps?|smtps?|imaps?|pop3s?|wss?|nats|mqtts?|s3|sentry)"
+	  "://[^\\s:/@\"'<>]{1,}:([^\\s:/@\"'<>]{6,}@[A-Za-z0-9._-]{1,})(?:[^A-Za-z0-9._-]|$)",
+	  VAL_URL_AUTH, NULL, NULL, 0),
 
 	/* ------------------------------------------------ sensitive data (PCI, PII)
 	 * These three are matched by numbers.c, not Hyperscan: a change to one of the

@@ -52,6 +52,7 @@ typedef enum secret_validator {
 	VAL_JWT,          /* the header decodes to a JSON object with "alg" */
 	VAL_DOCKER_AUTH,  /* base64 of "user:password" with a password */
 	VAL_PASSWORD,     /* a URL or file password: not a placeholder or variable */
+	VAL_URL_AUTH,     /* "password@host": the password as VAL_PASSWORD, with an entropy floor */
 } secret_validator;
 
 typedef struct secret_rule {

@@ -412,6 +412,12 @@ bool bw_secret_validate(const secret_rule *r, const char *s, size_t n, const cha
 		return !bw_secret_placeholder(s, n) && has_digit_and_letter(s, n) && !identifier_like(s, n);
 	case VAL_PASSWORD:
 		return !bw_secret_placeholder(s, n);
+	case VAL_URL_AUTH: {
+		/* the regex captures password@host, the password free of '@': split at the first */
+		const char *at = memchr(s, '@', n);
+		size_t pn = at ? (size_t)(at - s) : n;
+		return pn >= 6 && !bw_secret_placeholder(s, pn) && bw_secret_entropy(s, pn) >= 2.5;
+	}
 	case VAL_GH_CRC32:
 		return bw_secret_gh_checksum_ok(s, n);
 	case VAL_LUHN: {

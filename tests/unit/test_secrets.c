@@ -362,6 +362,8 @@ static const sample samples[] = {
 	{ "jwt", "Authorization: Bearer {jwt}\n", "Authorization: Bearer {jwtbad}\n", NULL },
 	{ "database-url-password", "DATABASE_URL=postgres://app:{x:16}@db.internal:5432/app\n",
 	  "DATABASE_URL=postgres://app:${DB_PASSWORD}@db.internal:5432/app\n", NULL },
+	{ "url-basic-auth", "proxy = https://svc-deploy:{x:16}@proxy.internal:3128\n",
+	  "see http://user:pass@host/ or https://user:password@example.com/\n", NULL },
 	{ "credit-card", "id,card\n1,{card}\n", "id,card\n1,{cardbad}\n", NULL },
 	{ "us-ssn", "name,ssn\nJo,{ssn}\n", "name,ssn\nJo,666-{d:2}-{d:4}\n", NULL },
 	{ "iban", "IBAN: {iban}\n", "IBAN: {ibanbad}\n", NULL },
