@@ -492,6 +492,7 @@ void bw_reg_creds_free(bw_reg_creds *c)
 	free(c->user);
 	free(c->secret);
 	c->user = c->secret = NULL;
+	c->identity_token = false;
 }
 
 static bool is_docker_hub(const char *host)
@@ -604,11 +605,7 @@ static int run_helper(const char *helper, const char *host, bw_reg_creds *out)
 		goto done;
 	if ((rc = bw_json_string(what, j, "Username", &u)) < 0 || (rc = bw_json_string(what, j, "Secret", &s)) < 0)
 		goto done;
-	if (!strcmp(u, "<token>")) {
-		bw_warn("%s: identity tokens are not supported; trying anonymous access", what);
-		rc = 0;
-		goto done;
-	}
+	out->identity_token = !strcmp(u, "<token>");
 	out->user = strdup(u);
 	out->secret = strdup(s);
 	if (!out->user || !out->secret) {
@@ -681,11 +678,20 @@ static int from_file(const char *path, const char *host, bw_reg_creds *out)
 		json_object_foreach(obj, k, v) {
 			if (!key_matches(k, host) || !json_is_object(v))
 				continue;
-			const char *auth = NULL, *u = NULL, *p = NULL;
+			const char *auth = NULL, *u = NULL, *p = NULL, *idt = NULL;
 			if ((rc = bw_json_opt_string(path, v, "auth", &auth)) < 0 ||
 			    (rc = bw_json_opt_string(path, v, "username", &u)) < 0 ||
-			    (rc = bw_json_opt_string(path, v, "password", &p)) < 0)
+			    (rc = bw_json_opt_string(path, v, "password", &p)) < 0 ||
+			    (rc = bw_json_opt_string(path, v, "identitytoken", &idt)) < 0)
 				goto done;
+			/* `docker login` to a registry with OAuth2 keeps a refresh token and no password */
+			if (idt && *idt) {
+				out->identity_token = true;
+				out->user = strdup("<token>");
+				out->secret = strdup(idt);
+				rc = out->user && out->secret ? 1 : bw_error_set(BW_EINTERNAL, "out of memory");
+				goto done;
+			}
 			if (auth && *auth) {
 				char *dec = bw_base64_decode(auth, NULL);
 				char what[300];

@@ -305,6 +305,14 @@ static int fetch_token(bw_reg_client *c, const char *what, const char *scope, ch
 	if (c->have_creds && !strcmp(scheme, "http") && !host_listed(hp, &c->opts) && !is_loopback(hp))
 		return bw_error_set(BW_ENET, "%s: the token realm %s is plain http; not sending credentials there "
 				    "(--insecure-registry %s to allow)", what, hp, hp);
+	/*
+	 * An identity token goes to the realm as an OAuth2 refresh grant (the
+	 * distribution spec's "OAuth2 token" flow, as docker does it): POST a form
+	 * with the service, the scopes and the token; the query string carries
+	 * them for the GET flow. The parameters are built once, into url.
+	 */
+	bool oauth = c->have_creds && c->creds.identity_token;
+	bw_buf form = BW_BUF_INIT(16384);
 	int r = bw_buf_append_str(&url, c->realm);
 	r |= bw_buf_append_str(&url, strchr(c->realm, '?') ? "&" : "?");
 	if (c->service) {
@@ -327,13 +335,39 @@ static int fetch_token(bw_reg_client *c, const char *what, const char *scope, ch
 		while (*p == ' ')
 			p++;
 	}
+	if (oauth) {
+		/* the parameters move from the query to the form; the token is escaped like them */
+		size_t q = strlen(c->realm) + 1;
+		char *e = bw_http_escape(c->creds.secret);
+		r |= e ? 0 : -2;
+		r |= bw_buf_append_str(&form, "grant_type=refresh_token&client_id=bulwark&refresh_token=");
+		r |= bw_buf_append_str(&form, e ? e : "");
+		if (url.len > q) {
+			r |= bw_buf_append_str(&form, "&");
+			r |= bw_buf_append(&form, url.data + q, url.len - q);
+		}
+		if (e) {
+			explicit_bzero(e, strlen(e));
+			free(e);
+		}
+		url.len = q - 1; /* the realm alone */
+		r |= bw_buf_append(&url, "", 1);
+		url.len--;
+	}
 	if (r) {
 		rc = bw_error_set(BW_EINTERNAL, "out of memory or an overlong token URL");
 		goto done;
 	}
 	bw_http_request req = { .method = "GET", .url = (const char *)url.data, .tls = &c->tls, .share = c->share,
 				.connect_timeout_s = c->opts.timeout_s, .stall_timeout_s = c->opts.timeout_s };
-	if (c->have_creds) {
+	if (oauth) {
+		hdrs[0] = "Content-Type: application/x-www-form-urlencoded";
+		req.method = "POST";
+		req.headers = hdrs;
+		req.n_headers = 1;
+		req.body = form.data;
+		req.body_len = form.len;
+	} else if (c->have_creds) {
 		if (!(auth = basic_header(&c->creds))) {
 			rc = bw_error_set(BW_EINTERNAL, "out of memory");
 			goto done;
@@ -347,7 +381,8 @@ static int fetch_token(bw_reg_client *c, const char *what, const char *scope, ch
 	if ((rc = bw_http_open(twhat, &req, &s)) < 0)
 		goto done;
 	if (bw_http_status(s) != 200) {
-		rc = bw_reg_status_error(s, twhat, c->have_creds ? "authentication failed" : "anonymous token refused");
+		rc = bw_reg_status_error(s, twhat, oauth ? "the identity token was refused (docker login again)"
+					     : c->have_creds ? "authentication failed" : "anonymous token refused");
 		goto done;
 	}
 	if ((rc = bw_http_read_all(s, &body)) == -1) {
@@ -368,7 +403,10 @@ done:
 		explicit_bzero(body.data, body.len);
 	bw_buf_free(&body);
 	bw_buf_free(&url);
-	bw_http_close(s);
+	bw_http_close(s); /* before the form it may still point into */
+	if (form.data)
+		explicit_bzero(form.data, form.len);
+	bw_buf_free(&form);
 	return rc;
 }
 
@@ -385,7 +423,10 @@ static int auth_header(bw_reg_client *c, const char *what, const char *scope, bo
 	*out = NULL;
 	pthread_mutex_lock(&c->mu);
 	if (c->auth == AUTH_BASIC) {
-		if ((rc = ensure_creds(c)) == 0 && c->have_creds && !(*out = basic_header(&c->creds)))
+		if ((rc = ensure_creds(c)) == 0 && c->have_creds && c->creds.identity_token)
+			rc = bw_error_set(BW_ENET, "%s: the registry asks for a password, but the credentials found are "
+					  "an identity token (for token auth): --creds user:password", what);
+		else if (rc == 0 && c->have_creds && !(*out = basic_header(&c->creds)))
 			rc = bw_error_set(BW_EINTERNAL, "out of memory");
 		if (rc == 0 && !c->have_creds)
 			rc = bw_error_set(BW_ENET, "%s: the registry wants a user name and password (--creds, or an auth file)",

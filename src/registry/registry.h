@@ -110,6 +110,10 @@ void bw_reg_referrers_free(bw_reg_referrers *list);
 
 typedef struct bw_reg_creds {
 	char *user, *secret;
+	/* secret is an identity token (an OAuth2 refresh token: docker config's
+	 * "identitytoken", or a credential helper's "<token>" user), exchanged at
+	 * the token realm by POST grant_type=refresh_token; user is "<token>" */
+	bool identity_token;
 } bw_reg_creds;
 
 /*

@@ -160,6 +160,34 @@ t_eq "token registry: asked anonymously for pull of that repository" \
 t_run_expect "token registry: anonymous pull of a private repository is refused" 4 "127.0.0.1" -- \
   "$BULWARK" inspect "${CA[@]}" "$T/private/kitchen-sink:t1"
 
+# identity tokens (`docker login` to an OAuth2 registry keeps "identitytoken", no password):
+# exchanged at the realm by a POSTed refresh grant
+mkdir -p "$W/idt" "$W/idt-bad" "$W/idt-helper" "$W/idt-basic"
+printf '{"auths":{"%s":{"identitytoken":"%s"}}}' "$T" "$REG_REFRESH_TOKEN" >"$W/idt/config.json"
+printf '{"auths":{"%s":{"identitytoken":"%s-revoked"}}}' "$T" "$REG_REFRESH_TOKEN" >"$W/idt-bad/config.json"
+printf '{"credHelpers":{"%s":"bwidt"}}' "$T" >"$W/idt-helper/config.json"
+printf '{"auths":{"%s":{"identitytoken":"%s"}}}' "$B" "$REG_REFRESH_TOKEN" >"$W/idt-basic/config.json"
+printf '#!/bin/sh\nread server\nprintf %s "$server"\n' \
+  "'{\"ServerURL\":\"%s\",\"Username\":\"<token>\",\"Secret\":\"$REG_REFRESH_TOKEN\"}'" >"$W/bin/docker-credential-bwidt"
+chmod +x "$W/bin/docker-credential-bwidt"
+want_idt=$(skopeo inspect "${SK[@]}" "docker://$T/private/kitchen-sink:t1" 2>/dev/null | jq -r .Digest)
+: >"$W/token/token.log"
+BULWARK_DEBUG=1 env DOCKER_CONFIG="$W/idt" REGISTRY_AUTH_FILE= XDG_RUNTIME_DIR= \
+  "$BULWARK" inspect --format json "${CA[@]}" "$T/private/kitchen-sink:t1" >"$W/idt.json" 2>"$W/idt.err"
+t_eq "token registry: an identity token from config.json pulls a private repository" \
+  "$want_idt" "$(jq -r .artifact.manifest_digest "$W/idt.json" 2>/dev/null)"
+t_eq "token registry: ... through one OAuth2 refresh grant (POST, client_id bulwark)" "refresh:bulwark" \
+  "$(jq -r .auth "$W/token/token.log" | sort -u | tr '\n' ' ' | sed 's/ $//')"
+t_check "token registry: the identity token never appears in output or logs" \
+  bash -c "! grep -qF '$REG_REFRESH_TOKEN' '$W/idt.json' '$W/idt.err'"
+t_run_expect "token registry: a refused identity token is exit 4, saying so" 4 "identity token was refused" -- \
+  env DOCKER_CONFIG="$W/idt-bad" REGISTRY_AUTH_FILE= XDG_RUNTIME_DIR= "$BULWARK" inspect "${CA[@]}" "$T/private/kitchen-sink:t1"
+t_run_expect "token registry: a credential helper's \"<token>\" user is an identity token" 0 "" -- \
+  env PATH="$W/bin:$PATH" DOCKER_CONFIG="$W/idt-helper" REGISTRY_AUTH_FILE= XDG_RUNTIME_DIR= \
+  "$BULWARK" inspect "${CA[@]}" "$T/private/kitchen-sink:t1"
+t_run_expect "registry: an identity token where a password is asked for is exit 4, saying so" 4 "identity token" -- \
+  env DOCKER_CONFIG="$W/idt-basic" REGISTRY_AUTH_FILE= XDG_RUNTIME_DIR= "$BULWARK" inspect "${CA[@]}" "$B/fixtures/rpm-root:v1"
+
 # ---------------------------------------------------------------- TLS
 t_run_expect "registry TLS: an unknown CA is refused" 4 "certificate" -- \
   "$BULWARK" inspect --creds "alice:$PASS" "$B/fixtures/rpm-root:v1"

@@ -70,10 +70,12 @@ reg_start() {
       ;;
     token)
       rm -f "$d/token.port"
+      # the OAuth2 refresh token (docker config "identitytoken") the issuer accepts for USER
+      REG_REFRESH_TOKEN=${REG_REFRESH_TOKEN:-rt-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')}
       /usr/bin/python3 "$TOP/tests/lib/token_server.py" --port-file "$d/token.port" \
         --cert "$REG_PKI/token.crt" --key "$REG_PKI/token.key" --tls-cert "$REG_PKI/server.crt" \
         --tls-key "$REG_PKI/server.key" --user "$creds" --issuer bulwark-test-issuer \
-        --log "$d/token.log" 2>"$d/token.err" &
+        --refresh-token "$REG_REFRESH_TOKEN" --log "$d/token.log" 2>"$d/token.err" &
       REG_PIDS="$REG_PIDS $!"
       local i
       for i in $(seq 1 100); do [ -f "$d/token.port" ] && break; sleep 0.1; done

@@ -8,6 +8,12 @@ HTTP Basic credentials or none, answers {"token", "access_token", "expires_in",
 registry trusts (its auth.token.rootcertbundle); the certificate travels in the
 JWT header's x5c so the registry can check it against that bundle.
 
+Also the OAuth2 flow of the spec ("Token Authentication Implementation using
+OAuth2"): POST REALM with a form grant_type=refresh_token&refresh_token=T&
+service=S&scope=...&client_id=C; T must equal --refresh-token and makes the
+caller USER. Answers {"access_token", "expires_in", "scope"}; a wrong or
+missing refresh token is 401 {"error": "invalid_grant"}.
+
 Policy: USER:PASS (from --user) may pull and push everywhere; anonymous callers
 may pull repositories whose name starts with "public/" and nothing else.
 Every request is appended to --log as one JSON line (the Authorization header
@@ -34,6 +40,7 @@ def main():
     for a in ("port-file", "cert", "key", "tls-cert", "tls-key", "user", "issuer", "log"):
         ap.add_argument("--" + a, required=True)
     ap.add_argument("--expires", type=int, default=300)
+    ap.add_argument("--refresh-token", default=None)
     args = ap.parse_args()
 
     key = serialization.load_pem_private_key(open(args.key, "rb").read(), password=None)
@@ -91,6 +98,38 @@ def main():
             self.end_headers()
             self.wfile.write(body)
             self._log(q, "basic" if who else "none")
+
+        def do_POST(self):
+            n = int(self.headers.get("Content-Length", "0") or 0)
+            form = parse_qs(self.rfile.read(n).decode("utf-8", "replace")) if n else {}
+            grant = form.get("grant_type", [""])[0]
+            given = form.get("refresh_token", [""])[0]
+            if grant != "refresh_token" or args.refresh_token is None or given != args.refresh_token:
+                self.send_response(401)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"error":"invalid_grant"}')
+                self._log(form, "refresh-bad")
+                return
+            access = []
+            for s in form.get("scope", []):
+                for one in s.split(" "):
+                    parts = one.split(":")
+                    if len(parts) == 3 and parts[0] == "repository":
+                        access.append({"type": "repository", "name": parts[1], "actions": parts[2].split(",")})
+            now = int(time.time())
+            claims = {"iss": args.issuer, "sub": user, "aud": form.get("service", [""])[0],
+                      "exp": now + args.expires, "nbf": now - 10, "iat": now, "jti": str(uuid.uuid4()),
+                      "access": access}
+            tok = sign(claims)
+            body = json.dumps({"access_token": tok, "expires_in": args.expires,
+                               "scope": " ".join(form.get("scope", []))}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            self._log(form, "refresh:" + form.get("client_id", [""])[0])
 
         def _log(self, q, auth):
             with open(args.log, "a") as f:
