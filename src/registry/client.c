@@ -533,6 +533,11 @@ static void sleep_ms(unsigned ms)
 		;
 }
 
+unsigned bw_reg_client_retries(const bw_reg_client *c)
+{
+	return c->opts.retries < 0 ? 0 : c->opts.retries == 0 ? 4 : (unsigned)c->opts.retries;
+}
+
 /* Milliseconds to wait before attempt `attempt` (1-based), honouring Retry-After. */
 static unsigned backoff_ms(unsigned attempt, bw_http_stream *s)
 {
@@ -556,7 +561,7 @@ int bw_reg_do(bw_reg_client *c, const bw_reg_request *req, bw_http_stream **out)
 	const char *hdrs[40];
 	char *url = NULL, *auth = NULL;
 	bw_http_stream *s = NULL;
-	unsigned retries = c->opts.retries < 0 ? 0 : c->opts.retries == 0 ? 4 : (unsigned)c->opts.retries;
+	unsigned retries = bw_reg_client_retries(c);
 	bool rewindable = !req->body_fn;
 	bool authed = false, force = false, tried_http = false;
 	unsigned long gen = 0;

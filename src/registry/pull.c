@@ -154,16 +154,49 @@ int bw_reg_head_manifest(bw_reg_client *c, const bw_reg_ref *r, const char *refe
 
 int bw_reg_blob_open(bw_reg_client *c, const bw_reg_ref *r, const bw_digest *d, bw_http_stream **out)
 {
-	char path[BW_REG_MAX_NAME + BW_DIGEST_TEXT_MAX + 32], scope[BW_REG_MAX_NAME + 32];
+	bool partial;
+	return bw_reg_blob_open_at(c, r, d, 0, out, &partial);
+}
+
+/* "bytes START-END/TOTAL": START, or -1 when the header is not that */
+static int64_t content_range_start(const char *v)
+{
+	unsigned long long start;
+	int used = 0;
+	if (!v || sscanf(v, "bytes %llu-%*u/%*[0-9*]%n", &start, &used) != 1 || used == 0 || start > INT64_MAX)
+		return -1;
+	return (int64_t)start;
+}
+
+int bw_reg_blob_open_at(bw_reg_client *c, const bw_reg_ref *r, const bw_digest *d, uint64_t offset,
+			bw_http_stream **out, bool *partial)
+{
+	char path[BW_REG_MAX_NAME + BW_DIGEST_TEXT_MAX + 32], scope[BW_REG_MAX_NAME + 32], range[64];
+	const char *hdrs[1] = { range };
 	bw_http_stream *s = NULL;
 	int rc;
 
 	*out = NULL;
+	*partial = false;
 	snprintf(path, sizeof(path), "/v2/%s/blobs/%s", r->name, d->text);
+	snprintf(range, sizeof(range), "Range: bytes=%llu-", (unsigned long long)offset);
 	scope_pull(r, scope, sizeof(scope));
-	bw_reg_request req = { .method = "GET", .path = path, .scope = scope, .what = r->display };
+	bw_reg_request req = { .method = "GET", .path = path, .scope = scope, .what = r->display,
+			       .headers = offset ? hdrs : NULL, .n_headers = offset ? 1 : 0 };
 	if ((rc = bw_reg_do(c, &req, &s)) < 0)
 		return rc;
+	if (offset && bw_http_status(s) == 206) {
+		if (content_range_start(bw_http_header(s, "Content-Range")) != (int64_t)offset) {
+			rc = bw_error_set(BW_ENET, "%s: blob %s: resuming at byte %llu, the registry sent another range (%.80s)",
+					  r->display, d->text, (unsigned long long)offset,
+					  bw_http_header(s, "Content-Range") ? bw_http_header(s, "Content-Range") : "none");
+			bw_http_close(s);
+			return rc;
+		}
+		*partial = true;
+		*out = s;
+		return 0;
+	}
 	if (bw_http_status(s) != 200) {
 		char doing[BW_DIGEST_TEXT_MAX + 32];
 		snprintf(doing, sizeof(doing), "blob %s", d->text);

@@ -178,7 +178,17 @@ void bw_reg_manifest_free(bw_reg_manifest *m);
 int bw_reg_head_manifest(bw_reg_client *c, const bw_reg_ref *r, const char *reference, bw_digest *digest);
 
 /* GET of a blob: the response stream positioned at the body (status 200). */
+/* How many times a failed request is tried again (--retries; default 4). */
+unsigned bw_reg_client_retries(const bw_reg_client *c);
 int bw_reg_blob_open(bw_reg_client *c, const bw_reg_ref *r, const bw_digest *d, bw_http_stream **out);
+/*
+ * The same from byte offset on (Range: bytes=OFFSET-), to resume a download
+ * that broke. *partial: the registry answered 206 from exactly that offset;
+ * false: it sent the whole blob (200), whose first offset bytes the caller
+ * skips. A 206 for another range is BW_ENET.
+ */
+int bw_reg_blob_open_at(bw_reg_client *c, const bw_reg_ref *r, const bw_digest *d, uint64_t offset,
+			bw_http_stream **out, bool *partial);
 /* HEAD of a blob: 1 exists (*size when known), 0 missing, <0 error. */
 int bw_reg_blob_exists(bw_reg_client *c, const bw_reg_ref *r, const bw_digest *d, uint64_t *size);
 

@@ -51,8 +51,45 @@ struct bw_reg_stream {
 	bw_hasher *hasher;
 	bw_digest want;
 	bool failed;
+	uint64_t got;           /* body bytes handed to the reader */
+	uint64_t resume_mark;   /* got when the last resume was made */
+	unsigned resumes;
 	char what[600];
 };
+
+/*
+ * After a broken download (the connection dropped or stalled): asks for the
+ * rest with a Range request, at most the client's retry count of times and
+ * only while each attempt brought new bytes. The reader never notices: the
+ * bytes continue where they stopped, and the consumer's digest check covers
+ * the blob whole. A registry that ignores Range sends it all again; the bytes
+ * already had are read and dropped. 0: resumed; 1: not tried; < 0: it failed.
+ */
+static int resume(bw_reg_stream *st, uint64_t got_before)
+{
+	bw_reg_source *s = st->src;
+	bool partial;
+	int rc;
+
+	if (st->got == 0 || st->got == got_before || st->resumes >= bw_reg_client_retries(s->client))
+		return 1; /* not tried */
+	st->resumes++;
+	bw_debug("%s: the download broke at byte %llu (%s); resuming (%u of %u)", st->what, (unsigned long long)st->got,
+		 bw_error_last()->message, st->resumes, bw_reg_client_retries(s->client));
+	bw_http_close(st->http);
+	st->http = NULL;
+	if ((rc = bw_reg_blob_open_at(s->client, &s->ref, &st->want, st->got, &st->http, &partial)) < 0)
+		return rc;
+	for (uint64_t skip = partial ? 0 : st->got; skip > 0;) {
+		uint8_t scratch[65536];
+		ssize_t n = bw_http_read(st->http, scratch, skip < sizeof(scratch) ? (size_t)skip : sizeof(scratch));
+		if (n <= 0)
+			return n < 0 ? (int)n : bw_error_set(BW_ENET, "%s: the blob ended before byte %llu when resumed",
+							   st->what, (unsigned long long)st->got);
+		skip -= (uint64_t)n;
+	}
+	return 0;
+}
 
 const char *bw_reg_source_name(const bw_reg_source *s)
 {
@@ -339,10 +376,28 @@ ssize_t bw_reg_stream_read(bw_reg_stream *st, void *buf, size_t cap)
 		}
 	}
 	ssize_t n = bw_http_read(st->http, buf, cap);
+	uint64_t got_before = st->resumes ? st->resume_mark : 0;
+	while (n == BW_ENET) {
+		char broke[512];
+		snprintf(broke, sizeof(broke), "%s", bw_error_last()->message);
+		int r = resume(st, got_before);
+		if (r != 0) {
+			/* the break is the news; why it could not be mended comes second (copied
+			 * first: bw_error_set writes where bw_error_last() points) */
+			char why[512];
+			snprintf(why, sizeof(why), "%s", r < 0 ? bw_error_last()->message : "");
+			n = r > 0 ? bw_error_set(BW_ENET, "%s", broke)
+				  : bw_error_set(BW_ENET, "%s; resuming failed: %s", broke, why);
+			break;
+		}
+		got_before = st->resume_mark = st->got;
+		n = bw_http_read(st->http, buf, cap);
+	}
 	if (n < 0) {
 		st->failed = true;
 		return n;
 	}
+	st->got += (uint64_t)n;
 	if (st->tmpfd >= 0 && !st->failed) {
 		if (n > 0) {
 			bw_hasher_update(st->hasher, buf, (size_t)n);

@@ -47,6 +47,17 @@ expect redirectloop  4 "redirect"
 expect stall         4 "timed out" 8
 expect badchallenge  4 "malformed WWW-Authenticate"
 
+# a download that breaks halfway is resumed with Range (and the whole blob still verified)
+expect drop          0 ""
+t_check "registry hostile drop: the rest was asked for with Range: bytes=N-" \
+  grep -qE '"path": "/v2/drop/img/blobs/sha256:[0-9a-f]+", "host": "[^"]+", "range": "bytes=[1-9][0-9]*-"' "$LOG"
+t_eq "registry hostile drop: resumed = the good registry's result" \
+  "$("$BULWARK" inspect --format json --files "${OPTS[@]}" "$H/good/img:t" | jq -c '[.files, .artifact.layers[0].diff_id]')" \
+  "$("$BULWARK" inspect --format json --files "${OPTS[@]}" "$H/drop/img:t" | jq -c '[.files, .artifact.layers[0].diff_id]')"
+expect dropignore    0 ""
+expect dropwrong     3 "digest mismatch"
+expect dropbadrange  4 "another range"
+
 # a manifest named by a digest it does not have: the content is refused, not trusted
 good_digest=$("$BULWARK" inspect --format json "${OPTS[@]}" "$H/good/img:t" | jq -r .artifact.manifest_digest)
 t_run_expect "registry hostile: unknown digest is a registry error" 4 "not found" -- \

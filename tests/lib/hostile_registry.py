@@ -15,6 +15,11 @@ component chooses how it misbehaves:
   badjson       a manifest that is not JSON
   redirectloop  manifest requests redirect to themselves, forever
   stall         the layer blob sends half its bytes, then nothing
+  drop          the layer blob sends half its bytes and closes the connection; a Range
+                request for the rest gets 206 with it (the client resumes)
+  dropignore    the same, but a Range request gets 200 and the whole blob
+  dropwrong     the same, but the 206 carries other bytes (the digest check must catch it)
+  dropbadrange  the same, but the 206 starts somewhere else (Content-Range)
   badchallenge  401 with a malformed WWW-Authenticate header
   retry         429 (Retry-After: 1), then 503, then the manifest
   redirect      basic auth (alice:secret) required; blobs redirect to http://localhost:PORT/storage/
@@ -27,7 +32,7 @@ Authorization header was present (never its value).
 
   hostile_registry.py --port-file F --log LOG
 """
-import argparse, gzip, hashlib, io, json, os, tarfile, threading, time
+import argparse, gzip, hashlib, io, json, os, re, socket, tarfile, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MT_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -97,6 +102,7 @@ def main():
             with lock, open(args.log, "a") as f:
                 f.write(json.dumps({"method": self.command, "path": self.path,
                                     "host": self.headers.get("Host", ""),
+                                    "range": self.headers.get("Range"),
                                     "authorization": "Authorization" in self.headers}) + "\n")
 
         def send(self, code, body=b"", ctype="application/json", headers=None, length=True):
@@ -190,6 +196,30 @@ def main():
                 if case == "redirect":
                     port = self.server.server_address[1]
                     return self.send(307, b"", headers={"Location": "http://localhost:%d/storage/%s" % (port, ref)})
+                if case.startswith("drop") and body is LAYER and self.command == "GET":
+                    m = re.match(r"bytes=(\d+)-$", self.headers.get("Range", ""))
+                    if not m:
+                        self.send_response(200)
+                        self.send_header("Content-Type", "application/octet-stream")
+                        self.send_header("Content-Length", str(len(body)))
+                        self.end_headers()
+                        self.wfile.write(body[: len(body) // 2])
+                        self.wfile.flush()
+                        self.close_connection = True
+                        try:
+                            self.connection.shutdown(socket.SHUT_RDWR)
+                        except OSError:
+                            pass
+                        return
+                    start = int(m.group(1))
+                    if case == "dropignore":
+                        return self.send(200, body, "application/octet-stream")
+                    rest = body[start:]
+                    if case == "dropwrong":
+                        rest = bytes(b ^ 0x5A for b in rest)
+                    first = start - 1 if case == "dropbadrange" else start
+                    return self.send(206, rest, "application/octet-stream",
+                                     {"Content-Range": "bytes %d-%d/%d" % (first, first + len(rest) - 1, len(body))})
                 if case == "stall" and body is LAYER and self.command == "GET":
                     self.send_response(200)
                     self.send_header("Content-Type", "application/octet-stream")
