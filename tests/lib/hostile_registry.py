@@ -116,6 +116,15 @@ def main():
             if self.command != "HEAD" and body:
                 self.wfile.write(body)
 
+        def send_half(self, body):
+            """200 with the whole blob's Content-Length, and only its first half."""
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+
         def error(self, code, err, msg):
             self.send(code, json.dumps({"errors": [{"code": err, "message": msg}]}).encode())
 
@@ -199,12 +208,7 @@ def main():
                 if case.startswith("drop") and body is LAYER and self.command == "GET":
                     m = re.match(r"bytes=(\d+)-$", self.headers.get("Range", ""))
                     if not m:
-                        self.send_response(200)
-                        self.send_header("Content-Type", "application/octet-stream")
-                        self.send_header("Content-Length", str(len(body)))
-                        self.end_headers()
-                        self.wfile.write(body[: len(body) // 2])
-                        self.wfile.flush()
+                        self.send_half(body)
                         self.close_connection = True
                         try:
                             self.connection.shutdown(socket.SHUT_RDWR)
@@ -221,12 +225,7 @@ def main():
                     return self.send(206, rest, "application/octet-stream",
                                      {"Content-Range": "bytes %d-%d/%d" % (first, first + len(rest) - 1, len(body))})
                 if case == "stall" and body is LAYER and self.command == "GET":
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/octet-stream")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body[: len(body) // 2])
-                    self.wfile.flush()
+                    self.send_half(body)
                     time.sleep(120)
                     return
                 return self.send(200, body, "application/octet-stream")
