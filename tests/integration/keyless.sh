@@ -138,6 +138,18 @@ attach layout=classic-att,for=$B_D
 kv "classic .att: another image's statement" 1 "not a subject" -- verify-attestation "${CA[@]}" "$IMG" "${KL[@]}"
 attach layout=classic-att,identity=https://example.com/other
 kv "classic .att: wrong identity" 1 "identity" -- verify-attestation "${CA[@]}" "$IMG" "${KL[@]}"
+# a keyless CycloneDX attestation, and a policy over the SBOM inside it (verify-attestation --policy)
+"$BULWARK" -q sbom --format cyclonedx "${CA[@]}" "$IMG" -o "$W/rpm-root.cdx.json"
+first_pkg=$(jq -r '[.components[] | select(.type == "library" or .type == "application") | .name][0]' "$W/rpm-root.cdx.json")
+printf 'version: 1\nrules:\n  - {name: deny, image: {forbidden_packages: ["%s"]}}\n' "$first_pkg" >"$W/deny.yaml"
+printf 'version: 1\nrules:\n  - {name: deny, image: {forbidden_packages: ["no-such-package-%s"]}}\n' "$first_pkg" >"$W/allow.yaml"
+attach "layout=classic-att,predicate=https://cyclonedx.org/bom,predicate_file=$W/rpm-root.cdx.json"
+kv "classic .att, CycloneDX: a policy forbidding a package the attested SBOM lists fails" 1 \
+  "policy: fail: deny:" -- verify-attestation "${CA[@]}" "$IMG" "${KL[@]}" --type cyclonedx --policy "$W/deny.yaml"
+t_check "classic .att, CycloneDX: ... naming that package ($first_pkg)" grep -qF "$first_pkg" "$W/err"
+kv "classic .att, CycloneDX: a policy the attested SBOM meets passes" 0 "on the attested SBOM" -- \
+  verify-attestation "${CA[@]}" "$IMG" "${KL[@]}" --type cyclonedx --policy "$W/allow.yaml"
+t_check "classic .att, CycloneDX: ... with the verdict pass" grep -qE "allow.yaml on the attested SBOM \([0-9]+ packages.*\): pass$" "$W/err"
 attach
 kv "no signatures at all" 1 "no keyless signatures found" -- verify "${CA[@]}" "$IMG" "${KL[@]}"
 kv "an image never signed" 1 "no keyless signatures found" -- verify "${CA[@]}" "$R/fixtures/kitchen-sink:v1" "${KL[@]}"

@@ -21,7 +21,8 @@
           sct=ok|none
           tamper=payload|set|body|none  change after signing (body: the logged entry is
                     of another payload signed by the same certificate)
-          predicate=URI     referrer-dsse: the statement's predicate type
+          predicate=URI     referrer-dsse, classic-att: the statement's predicate type
+          predicate_file=F  classic-att: the statement's predicate (JSON; default {})
           tsa=yes|other     classic: an RFC 3161 timestamp (openssl ts, the test TSA) over the
                             signature bytes (other: over other bytes)
         --raw-layers N writes N bogus signature layers instead (hostile).
@@ -282,7 +283,8 @@ def attach(d, url, repo, digest, specs, referrers_only=False, raw_layers=0, big=
             stmt = json.dumps({"_type": "https://in-toto.io/Statement/v1",
                                "subject": [{"name": repo, "digest": {"sha256": target.split(":")[1]}}],
                                "predicateType": o.get("predicate", "https://slsa.dev/provenance/v1"),
-                               "predicate": {}}).encode()
+                               "predicate": json.load(open(o["predicate_file"])) if "predicate_file" in o else {}}
+                              ).encode()
             ptype = "application/vnd.in-toto+json"
             pae = b"DSSEv1 %d %s %d %s" % (len(ptype), ptype.encode(), len(stmt), stmt)
             sig = sign(signer, pae)
