@@ -213,7 +213,9 @@ int bw_image_cache__decode(bw_image *img, const uint8_t *data, size_t len)
 	for (int i = 0; i < 4; i++)
 		os_s[i] = bw_cursor_str(&in, os[i], sizeof(os[i]));
 	uint64_t n = bw_cursor_u64(&in);
-	if (n > MAX_PACKAGES)
+	/* a package takes at least 76 bytes (11 string lengths, its layer, 3 list counts):
+	 * a count beyond what is left is a lie, refused before anything is allocated for it */
+	if (n > MAX_PACKAGES || n > in.left / (PKG_STRINGS * 4 + 8 + 3 * 8))
 		in.bad = true;
 	if (!in.bad && n && !(img->packages = calloc((size_t)n, sizeof(*img->packages))))
 		fail = 1;
