@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "secrets/secrets_int.h"
+#include "util/utf8.h"
 
 double bw_secret_entropy(const char *s, size_t n)
 {
@@ -390,6 +391,14 @@ static bool keyword_near(const char *keywords, const char *s, size_t n, const ch
 	return false;
 }
 
+static bool text_value(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return bw_utf8_valid(s, n);
+}
+
 bool bw_secret_validate(const secret_rule *r, const char *s, size_t n, const char *before, size_t before_len)
 {
 	if (r->keywords && !keyword_near(r->keywords, s, n, before, before_len))
@@ -403,6 +412,10 @@ bool bw_secret_validate(const secret_rule *r, const char *s, size_t n, const cha
 	case VAL_NONE:
 		return true;
 	case VAL_ENTROPY:
+		/* a value someone typed is text: control bytes or broken UTF-8 mean the
+		 * "assignment" was read out of binary data (random bytes hold "pwd=" often) */
+		if (!text_value(s, n))
+			return false;
 		/* code and URLs on the right of "token =" are not values */
 		if (icontains(s, n, "://") || icontains(s, n, "()") || icontains(s, n, "::") || icontains(s, n, "->"))
 			return false;

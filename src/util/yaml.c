@@ -25,6 +25,7 @@
 #include "bulwark/errors.h"
 #include "util/limits.h"
 #include "util/strmap.h"
+#include "util/utf8.h"
 #include "util/yaml.h"
 
 #define CORE_TAG_PREFIX "tag:yaml.org,2002:"
@@ -232,43 +233,6 @@ static int parser_error(loader *l)
 	}
 }
 
-/* True when s[0..n) is well-formed UTF-8 (RFC 3629: no overlongs, no
- * surrogates, nothing past U+10FFFF). Only asked after jansson refused a
- * string, to tell bad input from a failed allocation. */
-static bool utf8_valid(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = s[i];
-		size_t more;
-		uint32_t cp, min;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xE0) == 0xC0) {
-			more = 1, cp = c & 0x1F, min = 0x80;
-		} else if ((c & 0xF0) == 0xE0) {
-			more = 2, cp = c & 0x0F, min = 0x800;
-		} else if ((c & 0xF8) == 0xF0) {
-			more = 3, cp = c & 0x07, min = 0x10000;
-		} else {
-			return false;
-		}
-		if (n - i - 1 < more)
-			return false;
-		for (size_t k = 1; k <= more; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return false;
-		i += more + 1;
-	}
-	return true;
-}
 
 /* ------------------------------------------------------------------ scalars */
 
@@ -277,7 +241,7 @@ static int make_string(loader *l, yaml_mark_t mark, const char *s, size_t n, jso
 	*out = json_stringn(s, n);
 	if (*out)
 		return 0;
-	if (!utf8_valid((const unsigned char *)s, n))
+	if (!bw_utf8_valid((const unsigned char *)s, n))
 		return fail_at(l, mark, "invalid UTF-8 in a scalar");
 	return out_of_memory(l);
 }
@@ -655,7 +619,7 @@ static int take_key(loader *l, const yaml_event_t *ev)
 	if (n > BW_MAX_YAML_KEY_BYTES)
 		return fail_at(l, mark, "mapping key of %zu bytes, longer than the limit of %d", n,
 			       BW_MAX_YAML_KEY_BYTES);
-	if (!utf8_valid((const unsigned char *)text, n))
+	if (!bw_utf8_valid((const unsigned char *)text, n))
 		return fail_at(l, mark, "invalid UTF-8 in a mapping key");
 	if ((l->flags & BW_YAML_TYPED) && !ev->data.scalar.tag &&
 	    ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && text_is(text, n, "<<"))
