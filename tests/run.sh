@@ -6,7 +6,7 @@
 #   3. each libFuzzer harness for a short time on its seed corpus (clang)
 #   4. integration tests (tests/integration/*.sh) against real images, skopeo and umoci
 #
-# Environment: FUZZ_SECONDS (default 10 per harness: 27 harnesses must fit CI's budget), TESTS (globs of integration
+# Environment: FUZZ_SECONDS (default 10 per harness, FUZZ_JOBS of them at once: 43 harnesses must fit CI's budget), TESTS (globs of integration
 # scripts to run, space-separated, default all), SKIP_SANITIZERS=1 / SKIP_FUZZ=1 for quick local runs
 # (CI sets neither).
 set -uo pipefail

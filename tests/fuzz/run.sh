@@ -8,7 +8,7 @@
 #      fatal; when that fails, each file alone, to name the ones that fail;
 #   2. fuzzes for SECONDS seconds from a scratch copy of that corpus (the repo's
 #      corpus never grows; corpus files that failed the replay are left out),
-#      one fuzzer at a time, no -jobs/-workers. Only here, the known, not yet
+#      FUZZ_JOBS harnesses at once (default: one per CPU), no -jobs/-workers. Only here, the known, not yet
 #      fixed bugs listed in tests/fuzz/known-bugs are tolerated (UBSan
 #      suppressions, BW_FUZZ_KNOWN for the harnesses' own checks), so that
 #      fuzzing looks past them for new ones.
@@ -139,14 +139,17 @@ if [ -f tests/fuzz/known-bugs ]; then
   done <tests/fuzz/known-bugs
 fi
 
-for h in $HARNESSES; do
+# One harness: replay, fuzz, and its result lines on stdout. Harnesses run FUZZ_JOBS at a time
+# (default: one per CPU; each fuzzer is single-threaded), their lines printed in HARNESSES order.
+run_one() {
+  local h=$1 bin corpus log files work f fuzz_ubsan flog rc runs art fuzz_result
   bin=$BUILD/fuzz_$h
   corpus=$TOP/tests/fuzz/corpus/$h
   log=$LOGS/$h.log
   : >"$log"
   if [ ! -x "$bin" ]; then
     echo "not ok - fuzz $h: $bin was not built (tests/fuzz/fuzz_$h.c missing?)"
-    continue
+    return
   fi
   files=()
   if [ -d "$corpus" ]; then
@@ -193,5 +196,21 @@ for h in $HARNESSES; do
   else
     echo "ok - fuzz $h: $runs runs"
   fi
+}
+
+JOBS=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+case $JOBS in '' | *[!0-9]* | 0) JOBS=1 ;; esac
+running=0
+for h in $HARNESSES; do
+  run_one "$h" >"$SCRATCH/result-$h" 2>&1 &
+  running=$((running + 1))
+  if [ "$running" -ge "$JOBS" ]; then
+    wait -n
+    running=$((running - 1))
+  fi
+done
+wait
+for h in $HARNESSES; do
+  cat "$SCRATCH/result-$h"
 done
 exit 0
