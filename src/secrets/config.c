@@ -216,12 +216,16 @@ static int load_rule(cfgctx *c, const json_t *o, size_t idx, secret_rule *r)
 			rc = bw_error_set(BW_EINTERNAL, "out of memory");
 			goto done;
 		}
-		joined[0] = '\0';
+		/* len counted every keyword plus one byte each: room for the '|'s and the NUL */
+		size_t at = 0;
 		for (size_t i = 0; i < n_kw; i++) {
+			size_t n = strlen(kw[i]);
 			if (i)
-				strcat(joined, "|");
-			strcat(joined, kw[i]);
+				joined[at++] = '|';
+			memcpy(joined + at, kw[i], n);
+			at += n;
 		}
+		joined[at] = '\0';
 		r->keywords = joined;
 	}
 	rc = 0;
