@@ -189,6 +189,15 @@ int bw_cosign_layer_bundle(const char *what, const char *sig_b64, const char *ce
 /* Whether a docker-reference signed in a payload matches the one expected (sign.c). */
 bool bw_sign_identity_matches(const char *expected, const char *signed_ref);
 
+/*
+ * What a verified simple-signing payload claims, against what the verifier
+ * expects (sign.c; key-based and keyless verification both): the image digest,
+ * the identity (NULL: not checked) and every annotation of o. 0, or -1 with
+ * why written.
+ */
+int bw_sspayload_check_claims(const bw_sspayload *p, const bw_digest *image, const char *expect_identity,
+			      const bw_sign_options *o, char *why, size_t n);
+
 /* ------------------------------------------------------------ store.c */
 
 typedef struct bw_sigstore bw_sigstore;

@@ -259,29 +259,6 @@ static int verify_bundle(kctx *x, const char *where, const bw_bundle *b, const b
 	return rc;
 }
 
-static int check_claims(kctx *x, const bw_sspayload *p, char *why, size_t n)
-{
-	const bw_digest *d = bw_sigstore_digest(x->st);
-	if (strcmp(p->manifest_digest, d->text)) {
-		snprintf(why, n, "the payload is for %.140s, the image is %s", p->manifest_digest, d->text);
-		return -1;
-	}
-	if (x->expect_identity && !bw_sign_identity_matches(x->expect_identity, p->docker_reference)) {
-		snprintf(why, n, "the payload's identity %.300s does not match %.300s", p->docker_reference,
-			 x->expect_identity);
-		return -1;
-	}
-	for (size_t i = 0; i < x->o->n_annotations; i++) {
-		const bw_sign_annotation *an = &x->o->annotations[i];
-		json_t *v = p->optional ? json_object_get(p->optional, an->key) : NULL;
-		if (!json_is_string(v) || strcmp(json_string_value(v), an->value)) {
-			snprintf(why, n, "annotation %.100s=%.200s is not in the payload", an->key, an->value);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* One layer under sha256-<hex>.sig. */
 static int on_classic_sig(const bw_sigitem *it, const char *why, void *arg)
 {
@@ -333,7 +310,8 @@ static int on_classic_sig(const bw_sigitem *it, const char *why, void *arg)
 		goto done;
 	}
 	char claim[1000];
-	if (check_claims(x, &p, claim, sizeof(claim)) < 0) {
+	if (bw_sspayload_check_claims(&p, bw_sigstore_digest(x->st), x->expect_identity, x->o, claim,
+				      sizeof(claim)) < 0) {
 		snprintf(reason, sizeof(reason), "%s: %s", it->where, claim);
 		rc = report(x, it->where, false, false, reason, it->blob, it->blob_len);
 	} else {

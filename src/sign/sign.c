@@ -214,20 +214,20 @@ static int report(vctx *x, const bw_sigitem *it, bool ok, bool malformed, const 
 	return x->fn ? x->fn(&c, x->ctx) : 0;
 }
 
-static int check_claims(vctx *x, const bw_sspayload *p, char *why, size_t n)
+int bw_sspayload_check_claims(const bw_sspayload *p, const bw_digest *image, const char *expect_identity,
+			      const bw_sign_options *o, char *why, size_t n)
 {
-	const bw_digest *d = bw_sigstore_digest(x->st);
-	if (strcmp(p->manifest_digest, d->text)) {
-		snprintf(why, n, "the payload is for %.140s, the image is %s", p->manifest_digest, d->text);
+	if (strcmp(p->manifest_digest, image->text)) {
+		snprintf(why, n, "the payload is for %.140s, the image is %s", p->manifest_digest, image->text);
 		return -1;
 	}
-	if (x->expect_identity && !bw_sign_identity_matches(x->expect_identity, p->docker_reference)) {
+	if (expect_identity && !bw_sign_identity_matches(expect_identity, p->docker_reference)) {
 		snprintf(why, n, "the payload's identity %.300s does not match %.300s", p->docker_reference,
-			 x->expect_identity);
+			 expect_identity);
 		return -1;
 	}
-	for (size_t i = 0; i < x->o->n_annotations; i++) {
-		const bw_sign_annotation *a = &x->o->annotations[i];
+	for (size_t i = 0; i < o->n_annotations; i++) {
+		const bw_sign_annotation *a = &o->annotations[i];
 		json_t *v = p->optional ? json_object_get(p->optional, a->key) : NULL;
 		if (!json_is_string(v) || strcmp(json_string_value(v), a->value)) {
 			snprintf(why, n, "annotation %.100s=%.200s is not in the payload", a->key, a->value);
@@ -277,7 +277,8 @@ static int on_signature(const bw_sigitem *it, const char *why, void *arg)
 		return report(x, it, false, true, reason, (const char *)it->blob, it->blob_len);
 	}
 	char claim[1000];
-	if (check_claims(x, &p, claim, sizeof(claim)) < 0) {
+	if (bw_sspayload_check_claims(&p, bw_sigstore_digest(x->st), x->expect_identity, x->o, claim,
+				      sizeof(claim)) < 0) {
 		snprintf(reason, sizeof(reason), "%s: %s", it->where, claim);
 		rc = report(x, it, false, false, reason, (const char *)it->blob, it->blob_len);
 	} else {
