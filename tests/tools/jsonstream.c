@@ -79,14 +79,19 @@ static char *run(const bw_js_limits *lim, const char *doc, size_t len, const siz
 		rc = bw_js_finish(p);
 	bw_js_free(p);
 	char *r;
+	size_t rn;
 	if (rc == 0) {
-		r = malloc(o.len + 4);
-		sprintf(r, "OK %s", o.s);
+		rn = o.len + 4;
+		if (!(r = malloc(rn)))
+			abort();
+		snprintf(r, rn, "OK %s", o.s);
 	} else {
 		/* the message, without its offset: a byte-wise feed may stop at the same byte anyway */
 		const char *m = bw_error_last()->message;
-		r = malloc(strlen(m) + 5);
-		sprintf(r, "ERR %s", m);
+		rn = strlen(m) + 5;
+		if (!(r = malloc(rn)))
+			abort();
+		snprintf(r, rn, "ERR %s", m);
 		if (rc != BW_EINPUT)
 			abort();
 	}
