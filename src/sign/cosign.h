@@ -190,6 +190,28 @@ int bw_cosign_layer_bundle(const char *what, const char *sig_b64, const char *ce
 bool bw_sign_identity_matches(const char *expected, const char *signed_ref);
 
 /*
+ * What verification tells its caller (sign.c; key-based and keyless): every
+ * signature through fn (may be NULL), and the counts that decide the verdict.
+ */
+typedef struct bw_sig_tally {
+	bw_sig_check_fn fn;
+	void *ctx;
+	size_t verified, failed, malformed, skipped;
+} bw_sig_tally;
+/* One signature checked: counted as verified, malformed or failed, and handed to fn. */
+int bw_sig_tally_report(bw_sig_tally *t, const char *where, bool ok, bool malformed, const char *reason,
+			const char *payload, size_t plen);
+/* Not a signature of the kind asked for: handed to fn, counted apart. */
+int bw_sig_tally_skip(bw_sig_tally *t, const char *where, const char *reason);
+/*
+ * The verdict once every signature was seen: 0 when one verified; else
+ * BW_EPOLICY "no KIND<what>s found" (found == 0 or nothing checked),
+ * BW_EINPUT when every failure was malformed data, BW_EPOLICY otherwise.
+ */
+int bw_sig_tally_verdict(const bw_sig_tally *t, const char *image, const char *kind, const char *what,
+			 size_t found, const bw_digest *digest);
+
+/*
  * What a verified simple-signing payload claims, against what the verifier
  * expects (sign.c; key-based and keyless verification both): the image digest,
  * the identity (NULL: not checked) and every annotation of o. 0, or -1 with

@@ -210,31 +210,19 @@ typedef struct kctx {
 	uint8_t image_sha256[32];
 	const char *expect_identity; /* docker-reference check of classic payloads; NULL: none */
 	const char *predicate_uri;   /* verify-attestation --type */
-	bw_sig_check_fn fn;
-	void *ctx;
-	size_t verified, failed, malformed, skipped;
+	bw_sig_tally t;
 } kctx;
 
 static int report(kctx *x, const char *where, bool ok, bool malformed, const char *reason, const void *payload,
 		  size_t plen)
 {
-	bw_sig_check c = { .where = where, .verified = ok, .reason = reason, .malformed = malformed,
-			   .payload = payload ? payload : "", .payload_len = payload ? plen : 0 };
-	if (ok)
-		x->verified++;
-	else if (malformed)
-		x->malformed++;
-	else
-		x->failed++;
-	return x->fn ? x->fn(&c, x->ctx) : 0;
+	return bw_sig_tally_report(&x->t, where, ok, malformed, reason, payload, plen);
 }
 
 /* Not a signature of the kind asked for: said, not counted. */
 static int skip(kctx *x, const char *where, const char *reason)
 {
-	bw_sig_check c = { .where = where, .verified = false, .reason = reason };
-	x->skipped++;
-	return x->fn ? x->fn(&c, x->ctx) : 0;
+	return bw_sig_tally_skip(&x->t, where, reason);
 }
 
 /* The last error as a report line; policy failures are "not verified", the rest malformed. */
@@ -466,7 +454,7 @@ int bw_keyless_verify(const char *image, const bw_sign_options *o, bool att, bw_
 		      size_t *n_verified)
 {
 	const bw_bundle_options *k = o->keyless;
-	kctx x = { .o = o, .att = att, .fn = fn, .ctx = ctx };
+	kctx x = { .o = o, .att = att, .t = { .fn = fn, .ctx = ctx } };
 	size_t found = 0, found_ref = 0;
 	int rc;
 
@@ -513,16 +501,8 @@ int bw_keyless_verify(const char *image, const bw_sign_options *o, bool att, bw_
 		goto done;
 	found += found_ref;
 	if (n_verified)
-		*n_verified = x.verified;
-	const char *what = att ? "attestation" : "signature";
-	if (x.verified > 0)
-		rc = 0;
-	else if (found == 0 || x.verified + x.failed + x.malformed == 0)
-		rc = bw_error_set(BW_EPOLICY, "%s: no keyless %ss found for %s", image, what, d->text);
-	else if (x.failed == 0)
-		rc = bw_error_set(BW_EINPUT, "%s: no %s verified: %zu malformed", image, what, x.malformed);
-	else
-		rc = bw_error_set(BW_EPOLICY, "%s: no %s verified (%zu checked)", image, what, x.failed + x.malformed);
+		*n_verified = x.t.verified;
+	rc = bw_sig_tally_verdict(&x.t, image, "keyless ", att ? "attestation" : "signature", found, d);
 done:
 	bw_sigstore_close(x.st);
 	bw_trustroot_free(&x.tr);

@@ -189,29 +189,52 @@ done:
 
 /* ------------------------------------------------------------ verify */
 
+int bw_sig_tally_report(bw_sig_tally *t, const char *where, bool ok, bool malformed, const char *reason,
+			const char *payload, size_t plen)
+{
+	bw_sig_check c = { .where = where, .verified = ok, .reason = reason, .malformed = malformed,
+			   .payload = payload ? payload : "", .payload_len = payload ? plen : 0 };
+	if (ok)
+		t->verified++;
+	else if (malformed)
+		t->malformed++;
+	else
+		t->failed++;
+	return t->fn ? t->fn(&c, t->ctx) : 0;
+}
+
+int bw_sig_tally_skip(bw_sig_tally *t, const char *where, const char *reason)
+{
+	bw_sig_check c = { .where = where, .verified = false, .reason = reason };
+	t->skipped++;
+	return t->fn ? t->fn(&c, t->ctx) : 0;
+}
+
+int bw_sig_tally_verdict(const bw_sig_tally *t, const char *image, const char *kind, const char *what,
+			 size_t found, const bw_digest *digest)
+{
+	if (t->verified > 0)
+		return 0;
+	if (found == 0 || t->failed + t->malformed == 0)
+		return bw_error_set(BW_EPOLICY, "%s: no %s%ss found for %s", image, kind, what, digest->text);
+	if (t->failed == 0)
+		return bw_error_set(BW_EINPUT, "%s: no %s verified: %zu malformed", image, what, t->malformed);
+	return bw_error_set(BW_EPOLICY, "%s: no %s verified (%zu checked)", image, what, t->failed + t->malformed);
+}
+
 typedef struct vctx {
 	const bw_sign_options *o;
 	bw_sigstore *st;
 	bw_pkey *key;
 	const char *expect_identity; /* NULL: not checked */
 	const char *predicate_uri;   /* attestations: the type asked for */
-	bw_sig_check_fn fn;
-	void *ctx;
-	size_t verified, failed, malformed, skipped;
+	bw_sig_tally t;
 } vctx;
 
 static int report(vctx *x, const bw_sigitem *it, bool ok, bool malformed, const char *reason, const char *payload,
 		  size_t plen)
 {
-	bw_sig_check c = { .where = it->where, .verified = ok, .reason = reason, .malformed = malformed,
-			   .payload = payload, .payload_len = plen };
-	if (ok)
-		x->verified++;
-	else if (malformed)
-		x->malformed++;
-	else
-		x->failed++;
-	return x->fn ? x->fn(&c, x->ctx) : 0;
+	return bw_sig_tally_report(&x->t, it->where, ok, malformed, reason, payload, plen);
 }
 
 int bw_sspayload_check_claims(const bw_sspayload *p, const bw_digest *image, const char *expect_identity,
@@ -250,10 +273,8 @@ static int on_signature(const bw_sigitem *it, const char *why, void *arg)
 	if (why)
 		return report(x, it, false, true, why, NULL, 0);
 	if (strcmp(l->media_type, BW_MT_SIMPLESIGNING)) {
-		x->skipped++;
 		snprintf(reason, sizeof(reason), "%s: not a signature (media type %.100s)", it->where, l->media_type);
-		bw_sig_check c = { .where = it->where, .verified = false, .reason = reason };
-		return x->fn ? x->fn(&c, x->ctx) : 0;
+		return bw_sig_tally_skip(&x->t, it->where, reason);
 	}
 	if (!l->signature) {
 		snprintf(reason, sizeof(reason), "%s: no %s annotation", it->where, BW_ANN_SIGNATURE);
@@ -331,11 +352,9 @@ static int on_attestation(const bw_sigitem *it, const char *why, void *arg)
 	for (size_t i = 0; i < s.n_subjects; i++)
 		subject_ok |= d->alg == BW_SHA256 && s.subject_sha256[i] && !strcmp(s.subject_sha256[i], bw_digest_hex(d));
 	if (x->predicate_uri && strcmp(s.predicate_type, x->predicate_uri)) {
-		x->skipped++;
 		snprintf(reason, sizeof(reason), "%s: predicate type %.200s, not %.200s", it->where, s.predicate_type,
 			 x->predicate_uri);
-		bw_sig_check c = { .where = it->where, .verified = false, .reason = reason };
-		rc = x->fn ? x->fn(&c, x->ctx) : 0;
+		rc = bw_sig_tally_skip(&x->t, it->where, reason);
 	} else if (!subject_ok) {
 		snprintf(reason, sizeof(reason), "%s: no subject of the statement has the image's digest %s", it->where,
 			 d->text);
@@ -351,7 +370,7 @@ static int on_attestation(const bw_sigitem *it, const char *why, void *arg)
 static int verify_common(const char *image, const bw_sign_options *o, bool att, bw_sig_check_fn fn, void *ctx,
 			 size_t *n_verified)
 {
-	vctx x = { .o = o, .fn = fn, .ctx = ctx };
+	vctx x = { .o = o, .t = { .fn = fn, .ctx = ctx } };
 	size_t found = 0;
 	int rc;
 
@@ -374,17 +393,8 @@ static int verify_common(const char *image, const bw_sign_options *o, bool att, 
 	if (rc < 0)
 		goto done;
 	if (n_verified)
-		*n_verified = x.verified;
-	const char *what = att ? "attestation" : "signature";
-	if (x.verified > 0)
-		rc = 0;
-	else if (found == 0 || x.verified + x.failed + x.malformed == 0)
-		rc = bw_error_set(BW_EPOLICY, "%s: no %ss found for %s", image, what, bw_sigstore_digest(x.st)->text);
-	else if (x.failed == 0)
-		rc = bw_error_set(BW_EINPUT, "%s: no %s verified: %zu malformed", image, what, x.malformed);
-	else
-		rc = bw_error_set(BW_EPOLICY, "%s: no %s verified (%zu checked)", image, what,
-				  x.failed + x.malformed);
+		*n_verified = x.t.verified;
+	rc = bw_sig_tally_verdict(&x.t, image, "", att ? "attestation" : "signature", found, bw_sigstore_digest(x.st));
 done:
 	bw_pkey_free(x.key);
 	bw_sigstore_close(x.st);
