@@ -57,6 +57,7 @@ if [ "${SKIP_SANITIZERS:-0}" != 1 ]; then
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
     run_unit_dir build-asan "asan"
     BULWARK=$TOP/build-asan/bulwark LABEL=asan bash tests/integration/hostile.sh | tee -a "$results"
+    TARLIST=$TOP/build-asan/bw-tarlist LABEL=asan bash tests/integration/tar_reader.sh | tee -a "$results"
   else
     say "not ok - asan build: $(tail -5 "$TMPROOT/asan-build.log")"
   fi

@@ -24,18 +24,20 @@ typedef struct bw_fsnode {
 	const char *path;
 	struct bw_fsnode *parent, *first_child, *next, *prev;
 	const char *link;
-	uint64_t size, uid, gid;
-	uint32_t mode;
-	uint32_t layer;
-	char type;
 	/* Where this node's content lives: its own path and layer for a file; for a
 	 * hard link, the target's, captured when the link was added (both names are
 	 * one inode, so a later layer replacing or deleting the target path does not
 	 * change what the link holds). NULL for a dangling link. */
 	const char *data_path;
+	uint64_t size;
+	uint32_t uid, gid;  /* Linux ids are 32 bits; the layer pass refuses wider ones */
+	uint32_t mode;
+	uint32_t layer;
 	uint32_t data_layer;
 	uint32_t hash;     /* fs.c: the path's hash, for the path table */
 	uint32_t path_len;
+	char type;
+	/* 96 bytes on LP64: a million-file image holds a million of these */
 } bw_fsnode;
 
 typedef struct bw_fs bw_fs;

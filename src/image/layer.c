@@ -1,11 +1,16 @@
 /*
  * image/layer.c: the one streaming pass over a layer.
  *
- * Two threads per layer form a pipeline:
+ * Three threads per layer form a pipeline:
  *   producer: read blob -> hash (blob digest) -> decompress -> chunk ring
- *   consumer: chunk ring -> hash (diff_id) -> libarchive tar reader -> entries
- * The ring holds NSLOTS chunks of CHUNK bytes, so memory per layer is fixed
- * whatever the layer's size.
+ *   hasher:   chunk ring -> hash (diff_id)
+ *   consumer: chunk ring -> tar reader (image/tar.h) -> entries
+ * The hasher and the consumer read every chunk side by side; a slot is free
+ * again once both are done with it. Hashing the uncompressed bytes is the
+ * longest single stage (SHA-256 of a gigabyte is most of a second), so it has
+ * a thread of its own rather than lengthening the producer's or the
+ * consumer's. The ring holds NSLOTS chunks of CHUNK bytes, so memory per layer
+ * is fixed whatever the layer's size.
  *
  * Integrity first: whatever goes wrong, the producer still reads and hashes
  * the whole blob (without decompressing) so that a blob whose digest does
@@ -14,8 +19,6 @@
  * blob, digest mismatch, broken compression, broken tar / hostile entry,
  * diff_id mismatch.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +29,7 @@
 
 #include "image/decompress.h"
 #include "image/image_int.h"
+#include "image/tar.h"
 #include "util/buf.h"
 #include "util/limits.h"
 #include "util/log.h"
@@ -33,7 +37,7 @@
 #include "util/path.h"
 
 #define CHUNK (1u << 20)
-#define NSLOTS 4
+#define NSLOTS 8
 #define IN_CHUNK (256u << 10)
 
 typedef struct ring {
@@ -41,7 +45,10 @@ typedef struct ring {
 	pthread_cond_t cv;
 	uint8_t *buf[NSLOTS];
 	size_t len[NSLOTS];
-	size_t head, count;  /* filled slots head..head+count-1 (mod NSLOTS) */
+	/* Chunk sequence numbers (slot = number % NSLOTS): the producer has
+	 * published chunks < produced, the consumer released those < taken, the
+	 * hasher hashed those < hashed. */
+	uint64_t produced, taken, hashed;
 	bool eof;            /* the producer has finished */
 	bool stop;           /* the consumer wants no more data */
 	int integrity_rc;    /* read error, size or digest mismatch */
@@ -56,8 +63,8 @@ typedef struct pass {
 	char what[600];       /* "IMAGE: layer N (sha256:...)" */
 	ring r;
 	bw_stream *stream;
-	bool holding;         /* the consumer holds slot r.head */
-	bool archive_done;    /* libarchive saw the end of the tar */
+	bool holding;         /* the consumer holds chunk r.taken */
+	bool archive_done;    /* the tar reader saw the end of the archive */
 	uint64_t trailing;
 	bw_hasher *diff_hasher;
 	uint64_t max_layer_bytes, max_file_bytes;
@@ -69,32 +76,31 @@ typedef struct pass {
 
 /* ---------------------------------------------------------------- producer */
 
+/* The slot of the next chunk, once both readers are done with what it held; NULL after a stop. */
 static uint8_t *producer_slot(pass *p, size_t *idx)
 {
 	ring *r = &p->r;
 	pthread_mutex_lock(&r->mu);
-	while (r->count == NSLOTS && !r->stop)
+	for (;;) {
+		uint64_t oldest = r->taken < r->hashed ? r->taken : r->hashed;
+		if (r->stop || r->produced - oldest < NSLOTS)
+			break;
 		pthread_cond_wait(&r->cv, &r->mu);
+	}
 	bool stop = r->stop;
-	*idx = (r->head + r->count) % NSLOTS;
+	*idx = (size_t)(r->produced % NSLOTS);
 	pthread_mutex_unlock(&r->mu);
 	return stop ? NULL : r->buf[*idx];
 }
 
-/*
- * The producer hashes what it decompressed (the diff_id) before handing it
- * over: the consumer (tar headers, the merged tree) is the longer half of
- * the pipeline, so the hashing belongs on this side.
- */
-static void producer_publish(pass *p, const uint8_t *slot, size_t len)
+static void producer_publish(pass *p, size_t len)
 {
 	ring *r = &p->r;
 	if (len == 0)
 		return;
-	bw_hasher_update(p->diff_hasher, slot, len);
 	pthread_mutex_lock(&r->mu);
-	r->len[(r->head + r->count) % NSLOTS] = len;
-	r->count++;
+	r->len[r->produced % NSLOTS] = len;
+	r->produced++;
 	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
 }
@@ -158,7 +164,7 @@ static void *producer_main(void *arg)
 			off += used;
 			slot_fill += made;
 			if (slot_fill == CHUNK) {
-				producer_publish(p, slot, slot_fill);
+				producer_publish(p, slot_fill);
 				slot = NULL;
 				slot_fill = 0;
 			} else if (used == 0 && made == 0) {
@@ -178,7 +184,7 @@ static void *producer_main(void *arg)
 		}
 		slot_fill += made;
 		if (slot_fill == CHUNK) {
-			producer_publish(p, slot, slot_fill);
+			producer_publish(p, slot_fill);
 			slot = NULL;
 			slot_fill = 0;
 		}
@@ -186,7 +192,7 @@ static void *producer_main(void *arg)
 			break;
 	}
 	if (slot && slot_fill && decode_rc == 0 && integrity_rc == 0)
-		producer_publish(p, slot, slot_fill);
+		producer_publish(p, slot_fill);
 	if (integrity_rc == 0 && decode_rc == 0 && decoding && bw_decoder_finish(dec) < 0) {
 		decode_rc = bw_error_last()->code;
 		decode_err = *bw_error_last();
@@ -223,6 +229,31 @@ out:
 	return NULL;
 }
 
+/* ------------------------------------------------------------------ hasher */
+
+/* Hashes every published chunk in order (the diff_id), until the producer has finished. */
+static void *hasher_main(void *arg)
+{
+	pass *p = arg;
+	ring *r = &p->r;
+
+	pthread_mutex_lock(&r->mu);
+	for (;;) {
+		while (r->hashed == r->produced && !r->eof)
+			pthread_cond_wait(&r->cv, &r->mu);
+		if (r->hashed == r->produced)
+			break;
+		size_t idx = (size_t)(r->hashed % NSLOTS);
+		pthread_mutex_unlock(&r->mu);
+		bw_hasher_update(p->diff_hasher, r->buf[idx], r->len[idx]);
+		pthread_mutex_lock(&r->mu);
+		r->hashed++;
+		pthread_cond_broadcast(&r->cv);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
 /* ---------------------------------------------------------------- consumer */
 
 static int consumer_fail(pass *p, int rc)
@@ -243,20 +274,20 @@ static ssize_t next_chunk(pass *p, const uint8_t **out)
 
 	pthread_mutex_lock(&r->mu);
 	if (p->holding) {
-		r->head = (r->head + 1) % NSLOTS;
-		r->count--;
+		r->taken++;
 		p->holding = false;
 		pthread_cond_broadcast(&r->cv);
 	}
-	while (r->count == 0 && !r->eof)
+	while (r->taken == r->produced && !r->eof)
 		pthread_cond_wait(&r->cv, &r->mu);
-	if (r->count == 0) {
+	if (r->taken == r->produced) {
 		bool failed = r->integrity_rc || r->decode_rc;
 		pthread_mutex_unlock(&r->mu);
 		return failed ? -1 : 0;
 	}
-	size_t len = r->len[r->head];
-	*out = r->buf[r->head];
+	size_t idx = (size_t)(r->taken % NSLOTS);
+	size_t len = r->len[idx];
+	*out = r->buf[idx];
 	p->holding = true;
 	pthread_mutex_unlock(&r->mu);
 
@@ -279,31 +310,17 @@ static ssize_t next_chunk(pass *p, const uint8_t **out)
 	return (ssize_t)len;
 }
 
-static la_ssize_t archive_read_cb(struct archive *a, void *ud, const void **buf)
-{
-	pass *p = ud;
-	const uint8_t *data = NULL;
-	ssize_t n = next_chunk(p, &data);
-	if (n < 0) {
-		archive_set_error(a, EIO, "layer data unavailable");
-		return -1;
-	}
-	*buf = data;
-	return n;
-}
-
-/* Stops the producer's decoding and waits for it to finish hashing. */
+/*
+ * Stops the producer's decoding (it goes on hashing the blob) and drops what
+ * is queued for the consumer. The hasher still gets every chunk published.
+ */
 static void consumer_stop(pass *p)
 {
 	ring *r = &p->r;
 	pthread_mutex_lock(&r->mu);
 	r->stop = true;
-	if (p->holding) {
-		r->head = (r->head + 1) % NSLOTS;
-		r->count--;
-		p->holding = false;
-	}
-	r->count = 0; /* discard what is queued: the producer may publish no more */
+	p->holding = false;
+	r->taken = r->produced; /* the producer may publish no more */
 	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
 }
@@ -623,122 +640,95 @@ static int handle_entry(pass *p, bw_entry *e, read_fn rd, void *rctx, bool *cons
 	return dispatch(p, e, rd, rctx, consumed);
 }
 
-static ssize_t archive_data_read(void *ctx, void *buf, size_t cap)
+static ssize_t tar_data_read(void *ctx, void *buf, size_t cap)
 {
-	la_ssize_t n = archive_read_data((struct archive *)ctx, buf, cap);
-	if (n < 0)
-		return -1;
-	return n;
+	ssize_t n = bw_tar_read((bw_tar *)ctx, buf, cap);
+	return n < 0 ? -1 : n;
 }
 
-static char ftype_of(struct archive_entry *ae)
+static ssize_t tar_source(void *ctx, const uint8_t **data)
 {
-	if (archive_entry_hardlink(ae))
-		return BW_FT_HARDLINK;
-	switch (archive_entry_filetype(ae)) {
-	case AE_IFREG: return BW_FT_FILE;
-	case AE_IFDIR: return BW_FT_DIR;
-	case AE_IFLNK: return BW_FT_SYMLINK;
-	case AE_IFCHR: return BW_FT_CHAR;
-	case AE_IFBLK: return BW_FT_BLOCK;
-	case AE_IFIFO: return BW_FT_FIFO;
-	case AE_IFSOCK: return BW_FT_SOCKET;
-	default: return 0;
+	return next_chunk((pass *)ctx, data);
+}
+
+static char ftype_of(bw_tar_type type)
+{
+	switch (type) {
+	case BW_TAR_FILE: return BW_FT_FILE;
+	case BW_TAR_HARDLINK: return BW_FT_HARDLINK;
+	case BW_TAR_SYMLINK: return BW_FT_SYMLINK;
+	case BW_TAR_CHAR: return BW_FT_CHAR;
+	case BW_TAR_BLOCK: return BW_FT_BLOCK;
+	case BW_TAR_DIR: return BW_FT_DIR;
+	case BW_TAR_FIFO: return BW_FT_FIFO;
 	}
+	return 0;
 }
 
-/* Turns one tar header into a checked bw_entry. */
-static int entry_from_archive(pass *p, struct archive_entry *ae, bw_entry *e, char *path, char *link)
+/* Turns one tar entry into a checked bw_entry. */
+static int entry_from_tar(pass *p, const bw_tar_entry *te, bw_entry *e, char *path, char *link)
 {
-	const char *raw = archive_entry_pathname(ae);
+	const char *raw = te->path;
 	size_t len;
 	bw_path_status st;
 
 	memset(e, 0, sizeof(*e));
-	if (!raw)
-		return bw_error_set(BW_EINPUT, "%s: an entry has a name that cannot be read", p->what);
+	if (memchr(raw, '\0', te->path_len))
+		return bw_error_set(BW_EINPUT, "%s: an entry has a name with a NUL byte", p->what);
 	if ((st = bw_path_from_tar(raw, path, &len)) != BW_PATH_OK)
 		return bw_error_set(BW_EINPUT, "%s: entry \"%.200s\" %s", p->what, raw, bw_path_status_str(st));
 	e->path = path;
 	e->path_len = len;
 	e->name = strrchr(path, '/') + 1;
 	e->layer = p->layer->index;
-	if (!(e->type = ftype_of(ae)))
-		return bw_error_set(BW_EINPUT, "%s: entry \"%.200s\" has an unknown file type", p->what, raw);
-	e->mode = (uint32_t)archive_entry_mode(ae) & 07777;
-	if (archive_entry_uid(ae) < 0 || archive_entry_gid(ae) < 0 || archive_entry_size(ae) < 0)
-		return bw_error_set(BW_EINPUT, "%s: entry \"%.200s\" has a negative uid, gid or size", p->what, raw);
-	e->uid = (uint64_t)archive_entry_uid(ae);
-	e->gid = (uint64_t)archive_entry_gid(ae);
-	e->size = e->type == BW_FT_FILE ? (uint64_t)archive_entry_size(ae) : 0;
+	e->type = ftype_of(te->type);
+	e->mode = te->mode;
+	if (te->uid > UINT32_MAX || te->gid > UINT32_MAX) /* no Linux id; a runtime would truncate it */
+		return bw_error_set(BW_EINPUT, "%s: entry \"%.200s\" has a uid or gid wider than 32 bits",
+				    p->what, raw);
+	e->uid = te->uid;
+	e->gid = te->gid;
+	e->size = e->type == BW_FT_FILE ? te->size : 0;
 	if (e->size > p->max_file_bytes)
 		return bw_error_set(BW_EINPUT, "%s: entry \"%.200s\" is %llu bytes, more than the per-file limit of %llu",
 				    p->what, raw, (unsigned long long)e->size,
 				    (unsigned long long)p->max_file_bytes);
 	if (e->type == BW_FT_HARDLINK) {
-		const char *t = archive_entry_hardlink(ae);
 		size_t tlen;
-		if ((st = bw_path_from_tar(t, link, &tlen)) != BW_PATH_OK)
+		if ((st = bw_path_from_tar(te->link, link, &tlen)) != BW_PATH_OK)
 			return bw_error_set(BW_EINPUT, "%s: hard link \"%.200s\" to \"%.200s\": the target %s",
-					    p->what, raw, t, bw_path_status_str(st));
+					    p->what, raw, te->link, bw_path_status_str(st));
 		e->link = link;
 	} else if (e->type == BW_FT_SYMLINK) {
-		const char *t = archive_entry_symlink(ae);
-		if (!t)
-			return bw_error_set(BW_EINPUT, "%s: symlink \"%.200s\" has no target", p->what, raw);
-		if (strlen(t) > BW_MAX_PATH_BYTES)
+		if (te->link_len > BW_MAX_PATH_BYTES)
 			return bw_error_set(BW_EINPUT, "%s: symlink \"%.200s\" has a target longer than %d bytes",
 					    p->what, raw, BW_MAX_PATH_BYTES);
-		e->link = t;
+		e->link = te->link;
 	}
 	return 0;
 }
 
 static void consume_tar(pass *p)
 {
-	struct archive *a = archive_read_new();
-	struct archive_entry *ae;
+	bw_tar t;
+	bw_tar_entry te;
 	char path[BW_MAX_PATH_BYTES + 2], link[BW_MAX_PATH_BYTES + 2];
 	int r;
 
-	if (!a) {
-		consumer_fail(p, bw_error_set(BW_EINTERNAL, "out of memory"));
-		return;
-	}
-	archive_read_support_format_tar(a);
-	archive_read_support_format_empty(a);
-	if (archive_read_open(a, p, NULL, archive_read_cb, NULL) != ARCHIVE_OK) {
-		if (!p->consumer_rc)
-			consumer_fail(p, bw_error_set(BW_EINPUT, "%s: not a tar archive: %s", p->what,
-						      archive_error_string(a) ? archive_error_string(a) : "?"));
-		archive_read_free(a);
-		return;
-	}
-	for (;;) {
-		r = archive_read_next_header(a, &ae);
-		if (r == ARCHIVE_EOF)
-			break;
-		if (r < ARCHIVE_WARN) {
-			if (!p->consumer_rc)
-				consumer_fail(p, bw_error_set(BW_EINPUT, "%s: invalid tar data: %s", p->what,
-							      archive_error_string(a) ? archive_error_string(a) : "?"));
-			break;
-		}
+	bw_tar_init(&t, tar_source, p, p->what);
+	while ((r = bw_tar_next(&t, &te)) > 0) {
 		bw_entry e;
 		bool consumed;
-		if (entry_from_archive(p, ae, &e, path, link) < 0) {
+		if (entry_from_tar(p, &te, &e, path, link) < 0) {
 			consumer_fail(p, BW_EINPUT);
 			break;
 		}
-		if (handle_entry(p, &e, archive_data_read, a, &consumed) < 0 || p->consumer_rc)
+		if (handle_entry(p, &e, tar_data_read, &t, &consumed) < 0 || p->consumer_rc)
 			break;
-		if (!consumed && e.type == BW_FT_FILE && archive_read_data_skip(a) < ARCHIVE_WARN) {
-			consumer_fail(p, bw_error_set(BW_EINPUT, "%s: invalid tar data: %s", p->what,
-						      archive_error_string(a) ? archive_error_string(a) : "?"));
-			break;
-		}
 	}
-	archive_read_free(a);
+	bw_tar_free(&t);
+	if (r < 0)
+		consumer_fail(p, r == BW_EINTERNAL ? BW_EINTERNAL : BW_EINPUT);
 	if (p->consumer_rc)
 		return;
 	/* Data after the end-of-archive blocks still counts for the diff_id. */
@@ -808,7 +798,7 @@ static void pass_free(pass *p)
 int bw_layer_pass(bw_image *img, bw_layer *l)
 {
 	pass *p = calloc(1, sizeof(*p));
-	pthread_t producer;
+	pthread_t producer, hasher;
 	int rc;
 
 	if (!p)
@@ -829,13 +819,23 @@ int bw_layer_pass(bw_image *img, bw_layer *l)
 	}
 	if ((rc = bw_source_open_stream(img->src, l->member, &p->stream)) < 0)
 		goto ring_done;
+	if (pthread_create(&hasher, NULL, hasher_main, p) != 0) {
+		rc = bw_error_set(BW_EINTERNAL, "cannot start a thread");
+		goto ring_done;
+	}
 	if (pthread_create(&producer, NULL, producer_main, p) != 0) {
 		rc = bw_error_set(BW_EINTERNAL, "cannot start a thread");
+		pthread_mutex_lock(&r->mu);
+		r->eof = true; /* nothing will be published: the hasher ends */
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		pthread_join(hasher, NULL);
 		goto ring_done;
 	}
 	consume_tar(p);
 	consumer_stop(p);
 	pthread_join(producer, NULL);
+	pthread_join(hasher, NULL);
 	pass_report(p, l);
 	rc = l->rc;
 ring_done:

@@ -34,6 +34,8 @@
 #define BW_DEFAULT_MAX_FILE_BYTES   (16 * BW_GiB)  /* one tar member */
 #define BW_MAX_TRAILING_BYTES       (1 * BW_MiB)   /* data after the tar end-of-archive blocks */
 #define BW_DEFAULT_MAX_ENTRIES      (2000000)      /* tar members per layer */
+#define BW_MAX_TAR_EXT_BYTES        (1 * BW_MiB)   /* one pax header or GNU long name */
+#define BW_MAX_TAR_EXT_HEADERS      16             /* extension headers before one tar entry */
 #define BW_MAX_PATH_BYTES           4096           /* PATH_MAX */
 #define BW_MAX_NAME_BYTES           255            /* NAME_MAX */
 #define BW_MAX_LINK_HOPS            40             /* as Linux's MAXSYMLINKS */

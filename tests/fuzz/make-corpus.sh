@@ -9,6 +9,7 @@
 #        tests/fuzz/corpus/layer/         small layer tars (python tarfile): files, dirs,
 #                                          symlinks, hard links, devices, .wh. whiteouts,
 #                                          .wh..wh..opq, pax and GNU long names, gzip, zstd
+#        tests/fuzz/corpus/tar/           uncompressed layer seeds and tests/lib/tarcases.py cases
 #        tests/fuzz/corpus/docker_archive/ `docker save` archives: tests/lib/mkimage.py builds
 #                                          and hostile cases, plus hand-made ones (layer
 #                                          members symlinked as docker save shares them,
@@ -402,6 +403,18 @@ cfg = config_for([])
 put(D, "no-layers.tar", archive([("c.json", cfg), ("manifest.json", jdump([{"Config": "c.json", "Layers": []}]))]))
 PYEOF
 
+# ---- the tar reader's own harness: the uncompressed layer seeds, and the small
+#      archives of tests/lib/tarcases.py (old-style headers, a pax global header, and
+#      malformed ones, each broken in one way)
+mkdir -p "$CORPUS/tar"
+find "$CORPUS/tar" -maxdepth 1 -type f ! -name 'crash-*' -delete
+find "$CORPUS/layer" -maxdepth 1 -name '*.tar' -size -64k -exec cp {} "$CORPUS/tar/" \;
+python3 "$TOP/tests/lib/tarcases.py" make "$WORK/tarcases"
+for c in good-oldstyle good-paxglobal bad-checksum bad-header-after-end bad-pax-bad-length bad-pax-sparse \
+         bad-ext-at-end bad-unknown-type bad-size-overflow; do
+  cp "$WORK/tarcases/$c.tar" "$CORPUS/tar/"
+done
+
 # ---- the limits the fuzzers rely on
 big=$(find "$CORPUS" -type f -size +64k | head -5)
 if [ -n "$big" ]; then
@@ -413,7 +426,7 @@ if [ "$total" -gt $((2 * 1024 * 1024)) ]; then
   echo "make-corpus: corpus is $total bytes, more than 2 MB" >&2
   exit 1
 fi
-for d in manifest layer docker_archive; do
+for d in manifest layer docker_archive tar; do
   printf 'make-corpus: %-15s %3d files\n' "$d" "$(find "$CORPUS/$d" -type f | wc -l)"
 done
 echo "make-corpus: $total bytes in all"

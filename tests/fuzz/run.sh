@@ -30,7 +30,7 @@ case $SECS in '' | *[!0-9]*) echo "usage: $0 SECONDS" >&2; exit 0 ;; esac
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP" || exit 0
 BUILD=$TOP/build-fuzz
-HARNESSES="manifest layer docker_archive rpm dpkg apk packagejson packagelock yarnlock pnpmlock python gemspec composer depsjson jar gobuildinfo cargolock version cvss advisory sbomin suppress yaml registry report spdxexpr policy layercache pin sigpayload dsse keyfile bundle checkpoint dockerfile passwd secrets keyless ranges jsonstream secrets_numbers imagecache savedstate"
+HARNESSES="manifest layer docker_archive rpm dpkg apk packagejson packagelock yarnlock pnpmlock python gemspec composer depsjson jar gobuildinfo cargolock version cvss advisory sbomin suppress yaml registry report spdxexpr policy layercache pin sigpayload dsse keyfile bundle checkpoint dockerfile passwd secrets keyless ranges jsonstream secrets_numbers imagecache savedstate tar"
 LOGS=$BUILD/fuzz-logs
 ARTIFACTS=$BUILD/fuzz-artifacts
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/bw-fuzz-run.XXXXXX")

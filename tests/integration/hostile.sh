@@ -32,6 +32,7 @@ expect missing-blob            3 "is missing"
 expect dotdot-path             3 'entry "../../etc/evil" escapes the image root'
 expect absolute-path           3 'entry "/etc/evil" is an absolute path'
 expect dotdot-hardlink         3 "the target escapes the image root"
+expect wide-uid                3 'entry "etc/shadow" has a uid or gid wider than 32 bits'
 expect gzip-bomb               3 "more than the per-file limit" --max-file-size 64M
 expect gzip-bomb               3 "decompresses to more than the limit" --max-layer-size 64M
 expect trailing-zeros-bomb     3 "bytes of data after the end of the tar archive"

@@ -840,6 +840,14 @@ def hostile_dotdot_hardlink(out):
         {"path": "etc/link", "type": "hardlink", "target": "../../etc/shadow"}]))
 
 
+def hostile_wide_uid(out):
+    """etc/shadow owned by uid 2^32 (a pax header carries it): no Linux id, and a runtime that
+    truncates it to 32 bits would make the file root's."""
+    one_layer_image(out, tar_bytes([
+        {"path": "etc", "type": "dir"},
+        {"path": "etc/shadow", "type": "file", "content": "root:*:19000::::::\n", "uid": 2 ** 32}]))
+
+
 def hostile_symlink_loop(out):
     """etc/os-release -> os-release2 -> os-release, plus etc/hostname."""
     one_layer_image(out, tar_bytes([
@@ -1064,6 +1072,7 @@ HOSTILE = {
     "dotdot-path": hostile_dotdot_path,
     "absolute-path": hostile_absolute_path,
     "dotdot-hardlink": hostile_dotdot_hardlink,
+    "wide-uid": hostile_wide_uid,
     "symlink-loop": hostile_symlink_loop,
     "gzip-bomb": hostile_gzip_bomb,
     "trailing-zeros-bomb": hostile_trailing_zeros_bomb,
