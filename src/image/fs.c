@@ -35,6 +35,7 @@ struct bw_fs {
 	size_t n_huge, cap_huge;
 	size_t slots_bytes;  /* > 0: slots were mapped by huge_map() */
 	bw_fsnode *free_nodes;
+	bw_fsnode *last_dir; /* the parent ensure_parent() found last; NULL after any removal */
 	bw_fsnode root;
 	bool keep_deleted;
 	bw_fs_deleted *deleted;
@@ -311,6 +312,7 @@ static int remove_subtree(bw_fs *fs, bw_fsnode *node, bool record, uint32_t laye
 			return BW_EINTERNAL;
 		unlink_child(cur);
 		table_del(fs, cur);
+		fs->last_dir = NULL;
 		cur->next = fs->free_nodes; /* the path string stays in the arena: deleted[] may point at it */
 		fs->free_nodes = cur;
 		if (last)
@@ -365,13 +367,18 @@ static bw_fsnode *ensure_parent(bw_fs *fs, const char *path, size_t len, uint32_
 	const char *last = memrchr(path, '/', len);
 	if (!last || last == path)
 		return dir;
-	bw_fsnode *p = lookupn(fs, path, (size_t)(last - path));
-	if (p && p->type == BW_FT_DIR)
+	size_t dir_len = (size_t)(last - path);
+	/* Tar lists a directory's entries together: most of the time the parent is the last one's. */
+	bw_fsnode *p = fs->last_dir;
+	if (p && p->path_len == dir_len && memcmp(p->path, path, dir_len) == 0)
 		return p;
+	p = lookupn(fs, path, dir_len);
+	if (p && p->type == BW_FT_DIR)
+		return fs->last_dir = p;
 	for (;;) {
 		const char *slash = memchr(path + i, '/', len - i);
 		if (!slash)
-			return dir;
+			return fs->last_dir = dir;
 		size_t plen = (size_t)(slash - path);
 		uint32_t h = path_hash(path, plen);
 		bw_fsnode *n = lookup(fs, path, plen, h);
