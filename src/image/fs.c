@@ -1,9 +1,10 @@
 /*
- * image/fs.c: the merged filesystem tree (fs.h). Nodes and their paths live
- * in one arena; a path table of node pointers (open addressing, the hash kept
- * in the node) finds a node by its full path. At a million files that is 8
- * bytes per slot instead of a generic map's 24, and growing the table costs a
- * third of the memory it did. Beside the pointers, one control byte per slot
+ * image/fs.c: the merged filesystem tree (fs.h). Nodes live in a pool of
+ * blocks that double in size and never move, named by 32-bit ids (0: none);
+ * their paths live in an arena. A path table of node ids (open addressing,
+ * the hash kept in the node) finds a node by its full path. At a million
+ * files that is 4 bytes per slot instead of a generic map's 24, and the
+ * parent/child/sibling links are 4 bytes each instead of 8. Beside the pointers, one control byte per slot
  * holds 7 bits of the path's hash (or empty / deleted): a probe reads those
  * bytes, 64 to a cache line, and follows a pointer only when they match. A
  * probe that looked at every node it passed cost a cache miss per slot, and
@@ -24,8 +25,13 @@
 #include "util/path.h"
 #include "util/strmap.h"
 
+/* 2^17 nodes of 80 bytes are 10 MiB, five huge pages exactly. Only what is
+ * touched costs memory: a small image uses a few KiB of the first block. */
+#define POOL_SHIFT 17
+#define POOL_NODES (1u << POOL_SHIFT)
+
 struct bw_fs {
-	bw_fsnode **slots;   /* path table: every live node but the root */
+	uint32_t *slots;     /* path table: the id of every live node but the root */
 	uint8_t *ctrl;       /* per slot: CTRL_EMPTY, CTRL_DELETED, or ctrl_tag() of the node's hash */
 	size_t cap, used, live; /* cap a power of two; used = live + tombstones */
 	bw_arena mem;        /* node paths, link targets, nodes, until the tree is big */
@@ -34,9 +40,12 @@ struct bw_fs {
 	void **huge;         /* every huge block, for bw_fs_free */
 	size_t n_huge, cap_huge;
 	size_t slots_bytes;  /* > 0: slots were mapped by huge_map() */
-	bw_fsnode *free_nodes;
-	bw_fsnode *last_dir; /* the parent ensure_parent() found last; NULL after any removal */
-	bw_fsnode root;
+	bw_fsnode **pool;    /* node id i is pool[i >> POOL_SHIFT][i & (POOL_NODES - 1)] */
+	size_t n_pool;
+	uint32_t n_ids;      /* ids handed out: 1..n_ids (0 is "none", a slot never used) */
+	uint32_t free_ids;   /* removed nodes, chained through next */
+	uint32_t last_dir;   /* the parent ensure_parent() found last; 0 after any removal */
+	bw_fsnode *root;     /* id 1 */
 	bool keep_deleted;
 	bw_fs_deleted *deleted;
 	size_t n_deleted, cap_deleted;
@@ -62,7 +71,17 @@ static void *huge_map(size_t size)
 	return (void *)at;
 }
 
-static void table_free(bw_fsnode **slots, size_t mapped_bytes)
+static inline bw_fsnode *node_at(const bw_fs *fs, uint32_t id)
+{
+	return &fs->pool[id >> POOL_SHIFT][id & (POOL_NODES - 1)];
+}
+
+static inline bw_fsnode *node_or_null(const bw_fs *fs, uint32_t id)
+{
+	return id ? node_at(fs, id) : NULL;
+}
+
+static void table_free(uint32_t *slots, size_t mapped_bytes)
 {
 	if (mapped_bytes)
 		munmap(slots, mapped_bytes);
@@ -107,15 +126,59 @@ static char *fs_strndup(bw_fs *fs, const char *s, size_t len)
 	return p;
 }
 
+/*
+ * A fresh node's id, its memory zeroed; 0 when memory (or ids) ran out.
+ * Removed nodes are reused first; else the next id, adding a pool block when
+ * the last one is full (blocks of 2 MiB and more ask for huge pages).
+ */
+static uint32_t node_alloc(bw_fs *fs)
+{
+	uint32_t id = fs->free_ids;
+	if (id) {
+		fs->free_ids = node_at(fs, id)->next;
+	} else {
+		if (fs->n_ids == UINT32_MAX)
+			return 0;
+		id = fs->n_ids + 1;
+		size_t b = id >> POOL_SHIFT;
+		if (b == fs->n_pool) {
+			bw_fsnode **pool = realloc(fs->pool, (b + 1) * sizeof(*pool));
+			if (!pool)
+				return 0;
+			fs->pool = pool;
+			size_t bytes = (size_t)POOL_NODES * sizeof(bw_fsnode);
+			void *p;
+			if (b == 0) { /* small pages: most images never fill the first block */
+				p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+				if (p == MAP_FAILED)
+					p = NULL;
+			} else {
+				p = huge_map(bytes);
+			}
+			if (!p)
+				return 0;
+			fs->pool[fs->n_pool++] = p;
+		}
+		fs->n_ids = id;
+	}
+	memset(node_at(fs, id), 0, sizeof(bw_fsnode));
+	return id;
+}
+
 bw_fs *bw_fs_new(bool keep_deleted)
 {
 	bw_fs *fs = calloc(1, sizeof(*fs));
 	if (!fs)
 		return NULL;
-	fs->root.path = "/";
-	fs->root.path_len = 1;
-	fs->root.type = BW_FT_DIR;
-	fs->root.mode = 0755;
+	if (node_alloc(fs) != 1) {
+		free(fs);
+		return NULL;
+	}
+	fs->root = node_at(fs, 1);
+	fs->root->path = "/";
+	fs->root->path_len = 1;
+	fs->root->type = BW_FT_DIR;
+	fs->root->mode = 0755;
 	fs->keep_deleted = keep_deleted;
 	return fs;
 }
@@ -129,6 +192,9 @@ void bw_fs_free(bw_fs *fs)
 	for (size_t i = 0; i < fs->n_huge; i++)
 		munmap(fs->huge[i], HUGE_BYTES);
 	free(fs->huge);
+	for (size_t b = 0; b < fs->n_pool; b++)
+		munmap(fs->pool[b], (size_t)POOL_NODES * sizeof(bw_fsnode));
+	free(fs->pool);
 	bw_arena_free(&fs->mem);
 	free(fs->deleted);
 	free(fs);
@@ -153,27 +219,28 @@ static uint32_t path_hash(const char *path, size_t len)
 	return (uint32_t)bw_strhash(path, len);
 }
 
-static bw_fsnode *lookup(const bw_fs *fs, const char *path, size_t len, uint32_t h)
+/* The id of the node at path, 0 when there is none. */
+static uint32_t lookup(const bw_fs *fs, const char *path, size_t len, uint32_t h)
 {
 	if (!fs->cap)
-		return NULL;
+		return 0;
 	size_t mask = fs->cap - 1;
 	uint8_t tag = ctrl_tag(h);
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		uint8_t c = fs->ctrl[i];
 		if (c == CTRL_EMPTY)
-			return NULL;
+			return 0;
 		if (c == tag) {
-			bw_fsnode *n = fs->slots[i];
+			const bw_fsnode *n = node_at(fs, fs->slots[i]);
 			if (n->hash == h && n->path_len == len && memcmp(n->path, path, len) == 0)
-				return n;
+				return fs->slots[i];
 		}
 	}
 }
 
 static bw_fsnode *lookupn(const bw_fs *fs, const char *path, size_t len)
 {
-	return lookup(fs, path, len, path_hash(path, len));
+	return node_or_null(fs, lookup(fs, path, len, path_hash(path, len)));
 }
 
 static int table_grow(bw_fs *fs)
@@ -181,8 +248,8 @@ static int table_grow(bw_fs *fs)
 	size_t cap = fs->cap ? fs->cap * 2 : 1024;
 	if (fs->cap && fs->live * 2 < fs->cap)
 		cap = fs->cap; /* mostly tombstones: rehash at the same size */
-	size_t bytes = cap * sizeof(bw_fsnode *), mapped = 0;
-	bw_fsnode **slots;
+	size_t bytes = cap * sizeof(uint32_t), mapped = 0;
+	uint32_t *slots;
 	uint8_t *ctrl = calloc(cap, 1);
 	if (!ctrl)
 		return -1;
@@ -199,11 +266,10 @@ static int table_grow(bw_fs *fs)
 	for (size_t i = 0; i < fs->cap; i++) {
 		if (!(fs->ctrl[i] & 0x80))
 			continue;
-		bw_fsnode *n = fs->slots[i];
-		size_t j = n->hash & (cap - 1);
+		size_t j = node_at(fs, fs->slots[i])->hash & (cap - 1);
 		while (ctrl[j] != CTRL_EMPTY)
 			j = (j + 1) & (cap - 1);
-		slots[j] = n;
+		slots[j] = fs->slots[i];
 		ctrl[j] = fs->ctrl[i];
 	}
 	table_free(fs->slots, fs->slots_bytes);
@@ -216,28 +282,30 @@ static int table_grow(bw_fs *fs)
 	return 0;
 }
 
-/* n->path is not in the table yet (callers look it up first). */
-static int table_put(bw_fs *fs, bw_fsnode *n)
+/* The node's path is not in the table yet (callers look it up first). */
+static int table_put(bw_fs *fs, uint32_t id)
 {
 	if ((fs->used + 1) * 4 >= fs->cap * 3 && table_grow(fs) < 0)
 		return -1;
-	size_t mask = fs->cap - 1, i = n->hash & mask;
+	uint32_t h = node_at(fs, id)->hash;
+	size_t mask = fs->cap - 1, i = h & mask;
 	while (fs->ctrl[i] & 0x80)
 		i = (i + 1) & mask;
 	if (fs->ctrl[i] == CTRL_EMPTY)
 		fs->used++;
-	fs->slots[i] = n;
-	fs->ctrl[i] = ctrl_tag(n->hash);
+	fs->slots[i] = id;
+	fs->ctrl[i] = ctrl_tag(h);
 	fs->live++;
 	return 0;
 }
 
-static void table_del(bw_fs *fs, const bw_fsnode *n)
+static void table_del(bw_fs *fs, uint32_t id)
 {
 	size_t mask = fs->cap - 1;
-	uint8_t tag = ctrl_tag(n->hash);
-	for (size_t i = n->hash & mask; fs->ctrl[i] != CTRL_EMPTY; i = (i + 1) & mask)
-		if (fs->ctrl[i] == tag && fs->slots[i] == n) {
+	uint32_t h = node_at(fs, id)->hash;
+	uint8_t tag = ctrl_tag(h);
+	for (size_t i = h & mask; fs->ctrl[i] != CTRL_EMPTY; i = (i + 1) & mask)
+		if (fs->ctrl[i] == tag && fs->slots[i] == id) {
 			fs->ctrl[i] = CTRL_DELETED;
 			fs->live--;
 			return;
@@ -247,40 +315,46 @@ static void table_del(bw_fs *fs, const bw_fsnode *n)
 bw_fsnode *bw_fs_get(const bw_fs *fs, const char *path)
 {
 	if (path[0] == '/' && path[1] == '\0')
-		return (bw_fsnode *)&fs->root;
+		return fs->root;
 	return lookupn(fs, path, strlen(path));
 }
 
-static bw_fsnode *node_alloc(bw_fs *fs)
+bw_fsnode *bw_fs_first_child(const bw_fs *fs, const bw_fsnode *dir)
 {
-	bw_fsnode *n = fs->free_nodes;
-	if (n)
-		fs->free_nodes = n->next;
-	else if (!(n = fs_alloc(fs, sizeof(*n))))
-		return NULL;
-	memset(n, 0, sizeof(*n));
-	return n;
+	return node_or_null(fs, dir->first_child);
 }
 
-static void link_child(bw_fsnode *parent, bw_fsnode *n)
+bw_fsnode *bw_fs_next_sibling(const bw_fs *fs, const bw_fsnode *n)
 {
-	n->parent = parent;
-	n->prev = NULL;
+	return node_or_null(fs, n->next);
+}
+
+bw_fsnode *bw_fs_parent(const bw_fs *fs, const bw_fsnode *n)
+{
+	return node_or_null(fs, n->parent);
+}
+
+static void link_child(bw_fs *fs, uint32_t parent_id, uint32_t id)
+{
+	bw_fsnode *parent = node_at(fs, parent_id), *n = node_at(fs, id);
+	n->parent = parent_id;
+	n->prev = 0;
 	n->next = parent->first_child;
 	if (parent->first_child)
-		parent->first_child->prev = n;
-	parent->first_child = n;
+		node_at(fs, parent->first_child)->prev = id;
+	parent->first_child = id;
 }
 
-static void unlink_child(bw_fsnode *n)
+static void unlink_child(bw_fs *fs, uint32_t id)
 {
+	bw_fsnode *n = node_at(fs, id);
 	if (n->prev)
-		n->prev->next = n->next;
+		node_at(fs, n->prev)->next = n->next;
 	else if (n->parent)
-		n->parent->first_child = n->next;
+		node_at(fs, n->parent)->first_child = n->next;
 	if (n->next)
-		n->next->prev = n->prev;
-	n->parent = n->next = n->prev = NULL;
+		node_at(fs, n->next)->prev = n->prev;
+	n->parent = n->next = n->prev = 0;
 }
 
 static int record_deleted(bw_fs *fs, const bw_fsnode *n, uint32_t layer)
@@ -299,22 +373,23 @@ static int record_deleted(bw_fs *fs, const bw_fsnode *n, uint32_t layer)
 	return 0;
 }
 
-/* Removes node and everything below it, without recursion. */
-static int remove_subtree(bw_fs *fs, bw_fsnode *node, bool record, uint32_t layer)
+/* Removes node id and everything below it, without recursion. */
+static int remove_subtree(bw_fs *fs, uint32_t id, bool record, uint32_t layer)
 {
-	bw_fsnode *cur = node;
+	uint32_t cur = id;
 	for (;;) {
-		while (cur->first_child)
-			cur = cur->first_child;
-		bw_fsnode *parent = cur->parent;
-		bool last = cur == node;
-		if (record && record_deleted(fs, cur, layer) < 0)
+		while (node_at(fs, cur)->first_child)
+			cur = node_at(fs, cur)->first_child;
+		bw_fsnode *n = node_at(fs, cur);
+		uint32_t parent = n->parent;
+		bool last = cur == id;
+		if (record && record_deleted(fs, n, layer) < 0)
 			return BW_EINTERNAL;
-		unlink_child(cur);
+		unlink_child(fs, cur);
 		table_del(fs, cur);
-		fs->last_dir = NULL;
-		cur->next = fs->free_nodes; /* the path string stays in the arena: deleted[] may point at it */
-		fs->free_nodes = cur;
+		fs->last_dir = 0;
+		n->next = fs->free_ids; /* the path string stays in the arena: deleted[] may point at it */
+		fs->free_ids = cur;
 		if (last)
 			return 0;
 		cur = parent;
@@ -323,33 +398,36 @@ static int remove_subtree(bw_fs *fs, bw_fsnode *node, bool record, uint32_t laye
 
 int bw_fs_whiteout(bw_fs *fs, bw_rec_kind kind, const char *path, uint32_t layer)
 {
-	bw_fsnode *n = bw_fs_get(fs, path);
-	if (!n)
+	size_t len = strlen(path);
+	bool root = len == 1 && path[0] == '/';
+	uint32_t id = root ? 1 : lookup(fs, path, len, path_hash(path, len));
+	if (!id)
 		return 0;
-	if (kind == BW_REC_WHITEOUT) {
-		if (n == &fs->root)
-			return 0;
-		return remove_subtree(fs, n, true, layer);
-	}
-	if (n->type != BW_FT_DIR)
+	if (kind == BW_REC_WHITEOUT)
+		return root ? 0 : remove_subtree(fs, id, true, layer);
+	if (node_at(fs, id)->type != BW_FT_DIR)
 		return 0;
-	while (n->first_child)
-		if (remove_subtree(fs, n->first_child, true, layer) < 0)
+	while (node_at(fs, id)->first_child)
+		if (remove_subtree(fs, node_at(fs, id)->first_child, true, layer) < 0)
 			return BW_EINTERNAL;
 	return 0;
 }
 
-static bw_fsnode *new_node(bw_fs *fs, bw_fsnode *parent, const char *path, size_t len, uint32_t h)
+/* A new node for path under parent_id, in the table; 0 when memory ran out. */
+static uint32_t new_node(bw_fs *fs, uint32_t parent_id, const char *path, size_t len, uint32_t h)
 {
-	bw_fsnode *n = node_alloc(fs);
-	if (!n || !(n->path = fs_strndup(fs, path, len)))
-		return NULL;
+	uint32_t id = node_alloc(fs);
+	if (!id)
+		return 0;
+	bw_fsnode *n = node_at(fs, id);
+	if (!(n->path = fs_strndup(fs, path, len)))
+		return 0;
 	n->hash = h;
 	n->path_len = (uint32_t)len;
-	if (table_put(fs, n) < 0)
-		return NULL;
-	link_child(parent, n);
-	return n;
+	if (table_put(fs, id) < 0)
+		return 0;
+	link_child(fs, parent_id, id);
+	return id;
 }
 
 /*
@@ -357,11 +435,11 @@ static bw_fsnode *new_node(bw_fs *fs, bw_fsnode *parent, const char *path, size_
  * directories (tar need not list them) and replacing a non-directory in the
  * way, as overlayfs shows a directory of an upper layer over a lower file.
  * Every ancestor of a live node is a directory, so when the immediate parent
- * is one, nothing above it needs looking at.
+ * is one, nothing above it needs looking at. 0 when memory ran out.
  */
-static bw_fsnode *ensure_parent(bw_fs *fs, const char *path, size_t len, uint32_t layer)
+static uint32_t ensure_parent(bw_fs *fs, const char *path, size_t len, uint32_t layer)
 {
-	bw_fsnode *dir = &fs->root;
+	uint32_t dir = 1;
 	size_t i = 1;
 
 	const char *last = memrchr(path, '/', len);
@@ -369,11 +447,13 @@ static bw_fsnode *ensure_parent(bw_fs *fs, const char *path, size_t len, uint32_
 		return dir;
 	size_t dir_len = (size_t)(last - path);
 	/* Tar lists a directory's entries together: most of the time the parent is the last one's. */
-	bw_fsnode *p = fs->last_dir;
-	if (p && p->path_len == dir_len && memcmp(p->path, path, dir_len) == 0)
-		return p;
-	p = lookupn(fs, path, dir_len);
-	if (p && p->type == BW_FT_DIR)
+	if (fs->last_dir) {
+		const bw_fsnode *p = node_at(fs, fs->last_dir);
+		if (p->path_len == dir_len && memcmp(p->path, path, dir_len) == 0)
+			return fs->last_dir;
+	}
+	uint32_t p = lookup(fs, path, dir_len, path_hash(path, dir_len));
+	if (p && node_at(fs, p)->type == BW_FT_DIR)
 		return fs->last_dir = p;
 	for (;;) {
 		const char *slash = memchr(path + i, '/', len - i);
@@ -381,18 +461,19 @@ static bw_fsnode *ensure_parent(bw_fs *fs, const char *path, size_t len, uint32_
 			return fs->last_dir = dir;
 		size_t plen = (size_t)(slash - path);
 		uint32_t h = path_hash(path, plen);
-		bw_fsnode *n = lookup(fs, path, plen, h);
-		if (n && n->type != BW_FT_DIR) {
+		uint32_t n = lookup(fs, path, plen, h);
+		if (n && node_at(fs, n)->type != BW_FT_DIR) {
 			if (remove_subtree(fs, n, false, layer) < 0)
-				return NULL;
-			n = NULL;
+				return 0;
+			n = 0;
 		}
 		if (!n) {
 			if (!(n = new_node(fs, dir, path, plen, h)))
-				return NULL;
-			n->type = BW_FT_DIR;
-			n->mode = 0755;
-			n->layer = layer;
+				return 0;
+			bw_fsnode *d = node_at(fs, n);
+			d->type = BW_FT_DIR;
+			d->mode = 0755;
+			d->layer = layer;
 		}
 		dir = n;
 		i = plen + 1;
@@ -401,32 +482,32 @@ static bw_fsnode *ensure_parent(bw_fs *fs, const char *path, size_t len, uint32_
 
 int bw_fs_add(bw_fs *fs, const bw_entry *e)
 {
-	bw_fsnode *n, *parent;
-
 	if (e->path_len == 1) { /* the root directory's own metadata */
-		fs->root.mode = e->mode;
-		fs->root.uid = e->uid;
-		fs->root.gid = e->gid;
-		fs->root.layer = (uint32_t)e->layer;
+		fs->root->mode = e->mode;
+		fs->root->uid = (uint32_t)e->uid;
+		fs->root->gid = (uint32_t)e->gid;
+		fs->root->layer = (uint32_t)e->layer;
 		return 0;
 	}
 	if (e->path_len > BW_MAX_PATH_BYTES)
 		return bw_error_set(BW_EINPUT, "%.200s: path too long", e->path);
 	uint32_t h = path_hash(e->path, e->path_len);
-	n = lookup(fs, e->path, e->path_len, h);
-	if (n && n->type == BW_FT_DIR && e->type == BW_FT_DIR) {
+	uint32_t id = lookup(fs, e->path, e->path_len, h);
+	if (id && node_at(fs, id)->type == BW_FT_DIR && e->type == BW_FT_DIR) {
 		/* directory over directory: new metadata, children kept */
 	} else {
-		if (n && remove_subtree(fs, n, false, (uint32_t)e->layer) < 0)
+		uint32_t parent;
+		if (id && remove_subtree(fs, id, false, (uint32_t)e->layer) < 0)
 			return BW_EINTERNAL;
 		if (!(parent = ensure_parent(fs, e->path, e->path_len, (uint32_t)e->layer)) ||
-		    !(n = new_node(fs, parent, e->path, e->path_len, h)))
+		    !(id = new_node(fs, parent, e->path, e->path_len, h)))
 			return bw_error_set(BW_EINTERNAL, "out of memory");
 	}
+	bw_fsnode *n = node_at(fs, id);
 	n->type = e->type;
 	n->mode = e->mode;
-	n->uid = e->uid;
-	n->gid = e->gid;
+	n->uid = (uint32_t)e->uid; /* the layer pass refuses wider ids (fs.h) */
+	n->gid = (uint32_t)e->gid;
 	n->size = e->size;
 	n->layer = (uint32_t)e->layer;
 	n->link = NULL;
@@ -459,7 +540,7 @@ int bw_fs_resolve(const bw_fs *fs, const char *path, bool follow_last, bw_fsnode
 restart:;
 	size_t rlen = 0;
 	const char *p = cur;
-	bw_fsnode *node = (bw_fsnode *)&fs->root;
+	bw_fsnode *node = fs->root;
 	res[0] = '\0';
 	const char *comp;
 	size_t n;
@@ -537,7 +618,7 @@ int bw_fs_walk(const bw_fs *fs, int (*fn)(const bw_fsnode *n, void *ctx), void *
 		return bw_error_set(BW_EINTERNAL, "out of memory");
 	for (size_t i = 0; i < fs->cap && n < cap; i++)
 		if (fs->ctrl[i] & 0x80)
-			all[n++] = fs->slots[i];
+			all[n++] = node_at(fs, fs->slots[i]);
 	qsort(all, n, sizeof(*all), cmp_node);
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = fn(all[i], ctx);
@@ -562,5 +643,7 @@ int bw_fs_walk_deleted(const bw_fs *fs, int (*fn)(const bw_fs_deleted *d, void *
 	return rc;
 }
 
-_Static_assert(sizeof(void *) != 8 || sizeof(bw_fsnode) == 96,
+_Static_assert(sizeof(void *) != 8 || sizeof(bw_fsnode) == 80,
 	       "bw_fsnode grew: a million-file image pays for every byte (fs.h)");
+_Static_assert(sizeof(void *) != 8 || ((size_t)POOL_NODES * sizeof(bw_fsnode)) % HUGE_BYTES == 0,
+	       "a pool block must be whole huge pages (huge_map)");

@@ -22,7 +22,6 @@
 
 typedef struct bw_fsnode {
 	const char *path;
-	struct bw_fsnode *parent, *first_child, *next, *prev;
 	const char *link;
 	/* Where this node's content lives: its own path and layer for a file; for a
 	 * hard link, the target's, captured when the link was added (both names are
@@ -30,6 +29,8 @@ typedef struct bw_fsnode {
 	 * change what the link holds). NULL for a dangling link. */
 	const char *data_path;
 	uint64_t size;
+	/* fs.c's node ids (0: none); walk children with bw_fs_first_child/next_sibling */
+	uint32_t parent, first_child, next, prev;
 	uint32_t uid, gid;  /* Linux ids are 32 bits; the layer pass refuses wider ones */
 	uint32_t mode;
 	uint32_t layer;
@@ -37,7 +38,7 @@ typedef struct bw_fsnode {
 	uint32_t hash;     /* fs.c: the path's hash, for the path table */
 	uint32_t path_len;
 	char type;
-	/* 96 bytes on LP64: a million-file image holds a million of these */
+	/* 80 bytes on LP64: a million-file image holds a million of these */
 } bw_fsnode;
 
 typedef struct bw_fs bw_fs;
@@ -61,6 +62,12 @@ int bw_fs_whiteout(bw_fs *fs, bw_rec_kind kind, const char *path, uint32_t layer
 int bw_fs_add(bw_fs *fs, const bw_entry *e);
 
 bw_fsnode *bw_fs_get(const bw_fs *fs, const char *path);
+
+/* A directory's children, in no particular order: NULL after the last. */
+bw_fsnode *bw_fs_first_child(const bw_fs *fs, const bw_fsnode *dir);
+bw_fsnode *bw_fs_next_sibling(const bw_fs *fs, const bw_fsnode *n);
+/* The directory holding n; NULL for the root. */
+bw_fsnode *bw_fs_parent(const bw_fs *fs, const bw_fsnode *n);
 
 /*
  * Resolves path through symlinks (in every component, and in the last one

@@ -512,7 +512,8 @@ static int dpkg_finish(bw_image *img, void *const *states, size_t n_layers)
 	bw_fsnode *dir = bw_fs_get(bw_image_fs(img), "/var/lib/dpkg/status.d");
 	if (!dir || dir->type != BW_FT_DIR)
 		return 0;
-	for (bw_fsnode *c = dir->first_child; c && rc == 0; c = c->next) {
+	const bw_fs *fs = bw_image_fs(img);
+	for (bw_fsnode *c = bw_fs_first_child(fs, dir); c && rc == 0; c = bw_fs_next_sibling(fs, c)) {
 		if (c->type != BW_FT_FILE || has_suffix(c->path, strlen(c->path), ".md5sums"))
 			continue;
 		const dpkg_file *f = final_file(img, states, n_layers, c->path, &layer);

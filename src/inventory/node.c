@@ -1680,7 +1680,7 @@ static bool has_node_modules(const bw_fs *fs, const char *dir, size_t dir_len)
 	const bw_fsnode *nm = bw_fs_get(fs, p);
 	if (!nm || nm->type != BW_FT_DIR)
 		return false;
-	for (const bw_fsnode *c = nm->first_child; c; c = c->next) {
+	for (const bw_fsnode *c = bw_fs_first_child(fs, nm); c; c = bw_fs_next_sibling(fs, c)) {
 		const char *slash = strrchr(c->path, '/');
 		const char *name = slash ? slash + 1 : c->path;
 		if (name[0] && name[0] != '.')

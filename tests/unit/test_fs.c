@@ -158,11 +158,11 @@ static void test_implicit_parents(void **state)
 	assert_string_equal(env->path, "/usr/bin/env");
 	assert_null(env->link);
 	/* the tree links */
-	assert_ptr_equal(env->parent, bin);
-	assert_ptr_equal(bin->parent, usr);
-	assert_ptr_equal(usr->parent, root);
-	assert_ptr_equal(bin->first_child, env);
-	assert_ptr_equal(root->first_child, usr);
+	assert_ptr_equal(bw_fs_parent(fs, env), bin);
+	assert_ptr_equal(bw_fs_parent(fs, bin), usr);
+	assert_ptr_equal(bw_fs_parent(fs, usr), root);
+	assert_ptr_equal(bw_fs_first_child(fs, bin), env);
+	assert_ptr_equal(bw_fs_first_child(fs, root), usr);
 	assert_null(get(fs, "/usr/bin/en"));
 	assert_null(get(fs, "/usr/bi"));
 	assert_null(get(fs, "/usr/bin/env/x"));
@@ -227,7 +227,7 @@ static void test_replace(void **state)
 	file(fs, "/opt", 1);
 	assert_int_equal(bw_fs_count(fs), before - 4);
 	assert_int_equal(get(fs, "/opt")->type, BW_FT_FILE);
-	assert_null(get(fs, "/opt")->first_child);
+	assert_null(bw_fs_first_child(fs, get(fs, "/opt")));
 	assert_null(get(fs, "/opt/x"));
 	assert_null(get(fs, "/opt/x/y"));
 	assert_null(get(fs, "/opt/x/z"));
@@ -365,7 +365,7 @@ static void test_opaque(void **state)
 	/* layer 1: /d made opaque, then its own entries */
 	wh(fs, BW_REC_OPAQUE, "/d", 1);
 	assert_non_null(get(fs, "/d"));              /* the directory itself stays */
-	assert_null(get(fs, "/d")->first_child);
+	assert_null(bw_fs_first_child(fs, get(fs, "/d")));
 	dir(fs, "/d", 1);
 	file(fs, "/d/c", 1);
 	file(fs, "/d/sub/new", 1);
@@ -502,7 +502,7 @@ static void test_big_tree(void **state)
 	bw_fsnode *n = bw_fs_get(fs, "/data/d0123/f0456.txt");
 	assert_non_null(n);
 	assert_int_equal(n->size, 456);
-	assert_string_equal(n->parent->path, "/data/d0123");
+	assert_string_equal(bw_fs_parent(fs, n)->path, "/data/d0123");
 	assert_null(bw_fs_get(fs, "/data/d0123/f0456.tx"));
 	assert_null(bw_fs_get(fs, "/data/d0300/f0000.txt"));
 	/* every other directory whited out, then half of those added back */
