@@ -1,18 +1,19 @@
 /*
- * image/fs.c: the merged filesystem tree (fs.h). Nodes live in a pool of
- * blocks that double in size and never move, named by 32-bit ids (0: none);
+ * image/fs.c: the merged filesystem tree (fs.h).
+ *
+ * Nodes live in a pool of 10 MiB blocks that never move and are named by
+ * 32-bit ids (0: none), so the parent/child/sibling links are 4 bytes each;
  * their paths live in an arena. A path table of node ids (open addressing,
- * the hash kept in the node) finds a node by its full path. At a million
- * files that is 4 bytes per slot instead of a generic map's 24, and the
- * parent/child/sibling links are 4 bytes each instead of 8. Beside the pointers, one control byte per slot
+ * the hash kept in the node) finds a node by its full path: 4 bytes per slot
+ * instead of a generic map's 24. Beside the ids, one control byte per slot
  * holds 7 bits of the path's hash (or empty / deleted): a probe reads those
- * bytes, 64 to a cache line, and follows a pointer only when they match. A
+ * bytes, 64 to a cache line, and looks at a node only when they match. A
  * probe that looked at every node it passed cost a cache miss per slot, and
  * adding a million new paths to a table three quarters full passes several.
  *
- * A big tree's memory comes in 2 MiB blocks that ask for transparent huge
- * pages: a million files touch some 150 MB, and at one fault per 4 KiB page
- * the kernel's share of the scan was a tenth of it.
+ * A big tree's memory comes in 2 MiB-aligned blocks that ask for transparent
+ * huge pages: a million files touch some 120 MB, and at one fault per 4 KiB
+ * page the kernel's share of the scan was a tenth of it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@ struct bw_fs {
 	uint32_t *slots;     /* path table: the id of every live node but the root */
 	uint8_t *ctrl;       /* per slot: CTRL_EMPTY, CTRL_DELETED, or ctrl_tag() of the node's hash */
 	size_t cap, used, live; /* cap a power of two; used = live + tombstones */
-	bw_arena mem;        /* node paths, link targets, nodes, until the tree is big */
+	bw_arena mem;        /* paths and link targets, until the tree is big */
 	unsigned char *bump; /* then huge-page blocks: the current one's free space */
 	size_t bump_left, small_bytes;
 	void **huge;         /* every huge block, for bw_fs_free */
@@ -129,7 +130,7 @@ static char *fs_strndup(bw_fs *fs, const char *s, size_t len)
 /*
  * A fresh node's id, its memory zeroed; 0 when memory (or ids) ran out.
  * Removed nodes are reused first; else the next id, adding a pool block when
- * the last one is full (blocks of 2 MiB and more ask for huge pages).
+ * the last one is full (every block but the first asks for huge pages).
  */
 static uint32_t node_alloc(bw_fs *fs)
 {
@@ -238,9 +239,14 @@ static uint32_t lookup(const bw_fs *fs, const char *path, size_t len, uint32_t h
 	}
 }
 
+static uint32_t lookup_id(const bw_fs *fs, const char *path, size_t len)
+{
+	return lookup(fs, path, len, path_hash(path, len));
+}
+
 static bw_fsnode *lookupn(const bw_fs *fs, const char *path, size_t len)
 {
-	return node_or_null(fs, lookup(fs, path, len, path_hash(path, len)));
+	return node_or_null(fs, lookup_id(fs, path, len));
 }
 
 static int table_grow(bw_fs *fs)
@@ -400,7 +406,7 @@ int bw_fs_whiteout(bw_fs *fs, bw_rec_kind kind, const char *path, uint32_t layer
 {
 	size_t len = strlen(path);
 	bool root = len == 1 && path[0] == '/';
-	uint32_t id = root ? 1 : lookup(fs, path, len, path_hash(path, len));
+	uint32_t id = root ? 1 : lookup_id(fs, path, len);
 	if (!id)
 		return 0;
 	if (kind == BW_REC_WHITEOUT)
@@ -452,7 +458,7 @@ static uint32_t ensure_parent(bw_fs *fs, const char *path, size_t len, uint32_t 
 		if (p->path_len == dir_len && memcmp(p->path, path, dir_len) == 0)
 			return fs->last_dir;
 	}
-	uint32_t p = lookup(fs, path, dir_len, path_hash(path, dir_len));
+	uint32_t p = lookup_id(fs, path, dir_len);
 	if (p && node_at(fs, p)->type == BW_FT_DIR)
 		return fs->last_dir = p;
 	for (;;) {

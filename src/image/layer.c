@@ -344,7 +344,7 @@ static int analyzer_result(pass *p, const bw_analyzer *a, const bw_entry *e, int
  * rd) only if one of them needs it. Returns <0 only for errors that must stop
  * the pass (ENOMEM, unreadable data).
  */
-static int dispatch(pass *p, const bw_entry *e, read_fn rd, void *rctx, bool *consumed)
+static int dispatch(pass *p, const bw_entry *e, read_fn rd, void *rctx)
 {
 	bw_image *img = p->img;
 	bw_layer *l = p->layer;
@@ -353,9 +353,7 @@ static int dispatch(pass *p, const bw_entry *e, read_fn rd, void *rctx, bool *co
 	size_t head_len = 0;
 	bool eof = false;
 
-	*consumed = false;
 	if (e->type == BW_FT_FILE && img->analyzers_peek) {
-		*consumed = true;
 		while (head_len < BW_HEAD_BYTES) {
 			ssize_t n = rd(rctx, head + head_len, BW_HEAD_BYTES - head_len);
 			if (n < 0)
@@ -388,7 +386,6 @@ static int dispatch(pass *p, const bw_entry *e, read_fn rd, void *rctx, bool *co
 	bool truncated = false;
 	bw_buf_reset(&p->content);
 	if (e->type == BW_FT_FILE && (want_bytes || any_chunk)) {
-		*consumed = true;
 		const uint8_t *data = head;
 		size_t len = head_len;
 		for (;;) {
@@ -601,12 +598,11 @@ static int add_marker(pass *p, bw_rec_kind kind, const bw_entry *e, const char *
  * Classifies and records one entry; whiteouts become markers, everything else
  * goes to the analyzers. e->path is canonical.
  */
-static int handle_entry(pass *p, bw_entry *e, read_fn rd, void *rctx, bool *consumed)
+static int handle_entry(pass *p, bw_entry *e, read_fn rd, void *rctx)
 {
 	bw_layer *l = p->layer;
 	const char *name = e->name;
 
-	*consumed = false;
 	if (++l->entries > BW_DEFAULT_MAX_ENTRIES)
 		return consumer_fail(p, bw_error_set(BW_EINPUT, "%s: more than %d entries", p->what,
 						     BW_DEFAULT_MAX_ENTRIES));
@@ -637,7 +633,7 @@ static int handle_entry(pass *p, bw_entry *e, read_fn rd, void *rctx, bool *cons
 		return consumer_fail(p, BW_EINTERNAL);
 	if ((!l->direct_fs || l->cache_recording) && add_record(p, BW_REC_ENTRY, e, e->path, e->path_len) < 0)
 		return BW_EINTERNAL;
-	return dispatch(p, e, rd, rctx, consumed);
+	return dispatch(p, e, rd, rctx);
 }
 
 static ssize_t tar_data_read(void *ctx, void *buf, size_t cap)
@@ -651,20 +647,6 @@ static ssize_t tar_source(void *ctx, const uint8_t **data)
 	return next_chunk((pass *)ctx, data);
 }
 
-static char ftype_of(bw_tar_type type)
-{
-	switch (type) {
-	case BW_TAR_FILE: return BW_FT_FILE;
-	case BW_TAR_HARDLINK: return BW_FT_HARDLINK;
-	case BW_TAR_SYMLINK: return BW_FT_SYMLINK;
-	case BW_TAR_CHAR: return BW_FT_CHAR;
-	case BW_TAR_BLOCK: return BW_FT_BLOCK;
-	case BW_TAR_DIR: return BW_FT_DIR;
-	case BW_TAR_FIFO: return BW_FT_FIFO;
-	}
-	return 0;
-}
-
 /* Turns one tar entry into a checked bw_entry. */
 static int entry_from_tar(pass *p, const bw_tar_entry *te, bw_entry *e, char *path, char *link)
 {
@@ -673,15 +655,13 @@ static int entry_from_tar(pass *p, const bw_tar_entry *te, bw_entry *e, char *pa
 	bw_path_status st;
 
 	memset(e, 0, sizeof(*e));
-	if (memchr(raw, '\0', te->path_len))
-		return bw_error_set(BW_EINPUT, "%s: an entry has a name with a NUL byte", p->what);
 	if ((st = bw_path_from_tar(raw, path, &len)) != BW_PATH_OK)
 		return bw_error_set(BW_EINPUT, "%s: entry \"%.200s\" %s", p->what, raw, bw_path_status_str(st));
 	e->path = path;
 	e->path_len = len;
 	e->name = strrchr(path, '/') + 1;
 	e->layer = p->layer->index;
-	e->type = ftype_of(te->type);
+	e->type = te->type;
 	e->mode = te->mode;
 	if (te->uid > UINT32_MAX || te->gid > UINT32_MAX) /* no Linux id; a runtime would truncate it */
 		return bw_error_set(BW_EINPUT, "%s: entry \"%.200s\" has a uid or gid wider than 32 bits",
@@ -718,12 +698,11 @@ static void consume_tar(pass *p)
 	bw_tar_init(&t, tar_source, p, p->what);
 	while ((r = bw_tar_next(&t, &te)) > 0) {
 		bw_entry e;
-		bool consumed;
 		if (entry_from_tar(p, &te, &e, path, link) < 0) {
 			consumer_fail(p, BW_EINPUT);
 			break;
 		}
-		if (handle_entry(p, &e, tar_data_read, &t, &consumed) < 0 || p->consumer_rc)
+		if (handle_entry(p, &e, tar_data_read, &t) < 0 || p->consumer_rc)
 			break;
 	}
 	bw_tar_free(&t);
@@ -731,7 +710,8 @@ static void consume_tar(pass *p)
 		consumer_fail(p, r == BW_EINTERNAL ? BW_EINTERNAL : BW_EINPUT);
 	if (p->consumer_rc)
 		return;
-	/* Data after the end-of-archive blocks still counts for the diff_id. */
+	/* Data after the end-of-archive blocks: bounded (next_chunk), and the hasher
+	 * needs it decoded for the diff_id, so the ring keeps moving to the end. */
 	p->archive_done = true;
 	const uint8_t *data;
 	ssize_t n;
@@ -930,7 +910,6 @@ static int walk_dir(dir_walk *w, int fd_dir)
 			e.link = target;
 		}
 		int fd = -1;
-		bool consumed;
 		if (e.type == BW_FT_FILE) {
 			/* O_NOFOLLOW: the tree is data; never follow a link out of it. */
 			fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
@@ -940,7 +919,7 @@ static int walk_dir(dir_walk *w, int fd_dir)
 			}
 		}
 		p->layer->tar_bytes += e.size;
-		rc = handle_entry(p, &e, fd_read, &fd, &consumed);
+		rc = handle_entry(p, &e, fd_read, &fd);
 		if (fd >= 0)
 			close(fd);
 		if (rc == 0 && e.type == BW_FT_DIR) {

@@ -65,16 +65,27 @@ static ssize_t avail(bw_tar *t)
 	return (ssize_t)(t->chunk_len - t->chunk_off);
 }
 
-/* Passes over n bytes of the stream; a stream that ends first is a truncated entry. */
-static int skip(bw_tar *t, uint64_t n, uint64_t entry_offset)
+/*
+ * Consumes n bytes of the stream, copying them to dst or appending them to
+ * buf when either is given (else they are skipped without being touched).
+ * A stream that ends first is an error saying `ends`, at offset `at`.
+ */
+static int consume(bw_tar *t, uint64_t n, uint8_t *dst, bw_buf *buf, uint64_t at, const char *ends)
 {
 	while (n) {
 		ssize_t a = avail(t);
 		if (a < 0)
 			return (int)a;
 		if (a == 0)
-			return fail_at(t, entry_offset, "the archive ends inside an entry's data");
+			return fail_at(t, at, ends);
 		size_t take = (uint64_t)a < n ? (size_t)a : (size_t)n;
+		const uint8_t *from = t->chunk + t->chunk_off;
+		if (dst) {
+			memcpy(dst, from, take);
+			dst += take;
+		} else if (buf && bw_buf_append(buf, from, take) != 0) {
+			return bw_error_set(BW_EINTERNAL, "out of memory");
+		}
 		t->chunk_off += take;
 		t->offset += take;
 		n -= take;
@@ -97,45 +108,26 @@ static int next_block(bw_tar *t, const uint8_t **out)
 		t->offset += BLOCK;
 		return 1;
 	}
-	size_t have = 0;
-	uint64_t start = t->offset;
-	while (have < BLOCK) {
-		a = avail(t);
-		if (a < 0)
-			return (int)a;
-		if (a == 0)
-			return fail_at(t, start, "the archive ends inside a header block");
-		size_t take = (size_t)a < BLOCK - have ? (size_t)a : BLOCK - have;
-		memcpy(t->block + have, t->chunk + t->chunk_off, take);
-		t->chunk_off += take;
-		t->offset += take;
-		have += take;
-	}
+	int rc = consume(t, BLOCK, t->block, NULL, t->offset, "the archive ends inside a header block");
+	if (rc < 0)
+		return rc;
 	*out = t->block;
 	return 1;
 }
 
-/* Reads size bytes of extension data (and its padding) into b, replacing what b held. */
-static int read_ext(bw_tar *t, bw_buf *b, uint64_t size, uint64_t entry_offset)
+/*
+ * An extension header's data (and its padding): into b, replacing what b
+ * held, or skipped when b is NULL; either way no larger than the bound.
+ */
+static int read_ext(bw_tar *t, bw_buf *b, uint64_t size, uint64_t at)
 {
-	bw_buf_reset(b);
-	if (size > b->max)
-		return fail_at(t, entry_offset, "an extended header is larger than 1 MiB");
-	uint64_t left = size;
-	while (left) {
-		ssize_t a = avail(t);
-		if (a < 0)
-			return (int)a;
-		if (a == 0)
-			return fail_at(t, entry_offset, "the archive ends inside an extended header");
-		size_t take = (uint64_t)a < left ? (size_t)a : (size_t)left;
-		if (bw_buf_append(b, t->chunk + t->chunk_off, take) != 0)
-			return bw_error_set(BW_EINTERNAL, "out of memory");
-		t->chunk_off += take;
-		t->offset += take;
-		left -= take;
-	}
-	return skip(t, (BLOCK - size % BLOCK) % BLOCK, entry_offset);
+	static const char ends[] = "the archive ends inside an extended header";
+	if (size > BW_MAX_TAR_EXT_BYTES)
+		return fail_at(t, at, "an extended header is larger than 1 MiB");
+	if (b)
+		bw_buf_reset(b);
+	int rc = consume(t, size, NULL, b, at, ends);
+	return rc < 0 ? rc : consume(t, (BLOCK - size % BLOCK) % BLOCK, NULL, NULL, at, ends);
 }
 
 static bool all_zero(const uint8_t *p, size_t n)
@@ -325,7 +317,8 @@ int bw_tar_next(bw_tar *t, bw_tar_entry *e)
 		return bw_error_set(BW_EINPUT, "%s: invalid tar data", t->what);
 	if (t->at_end)
 		return 0;
-	int rc = skip(t, t->data_left + t->pad_left, t->entry_at);
+	int rc = consume(t, t->data_left + t->pad_left, NULL, NULL, t->entry_at,
+			 "the archive ends inside an entry's data");
 	if (rc < 0)
 		return rc;
 	t->data_left = t->pad_left = 0;
@@ -373,9 +366,8 @@ int bw_tar_next(bw_tar *t, bw_tar_entry *e)
 				return rc;
 			continue;
 		case 'g': /* global pax header: nothing in it changes what the entries are */
-			if ((rc = read_ext(t, &t->pax, size, at)) < 0)
+			if ((rc = read_ext(t, NULL, size, at)) < 0)
 				return rc;
-			bw_buf_reset(&t->pax);
 			continue;
 		case 'L':
 			if ((rc = read_ext(t, &t->long_name, size, at)) < 0)
@@ -393,14 +385,14 @@ int bw_tar_next(bw_tar *t, bw_tar_entry *e)
 		e->offset = t->entry_at = at;
 		bool data = false;
 		switch (flag) {
-		case '0': case '\0': case '7': e->type = BW_TAR_FILE; data = true; break;
-		case '1': e->type = BW_TAR_HARDLINK; break;
-		case '2': e->type = BW_TAR_SYMLINK; break;
-		case '3': e->type = BW_TAR_CHAR; break;
-		case '4': e->type = BW_TAR_BLOCK; break;
-		case '5': e->type = BW_TAR_DIR; break;
-		case '6': e->type = BW_TAR_FIFO; break;
-		case 'D': e->type = BW_TAR_DIR; data = true; break; /* GNU dumpdir: a listing as data */
+		case '0': case '\0': case '7': e->type = BW_FT_FILE; data = true; break;
+		case '1': e->type = BW_FT_HARDLINK; break;
+		case '2': e->type = BW_FT_SYMLINK; break;
+		case '3': e->type = BW_FT_CHAR; break;
+		case '4': e->type = BW_FT_BLOCK; break;
+		case '5': e->type = BW_FT_DIR; break;
+		case '6': e->type = BW_FT_FIFO; break;
+		case 'D': e->type = BW_FT_DIR; data = true; break; /* GNU dumpdir: a listing as data */
 		case 'S':
 			return fail_at(t, at, "sparse files are not supported in a layer");
 		default: {
@@ -428,10 +420,10 @@ int bw_tar_next(bw_tar *t, bw_tar_entry *e)
 		if (e->path_len == 0)
 			return fail_at(t, at, "an entry has an empty name");
 		if (flag == '\0' && e->path[e->path_len - 1] == '/') {
-			e->type = BW_TAR_DIR; /* pre-POSIX directory */
+			e->type = BW_FT_DIR; /* pre-POSIX directory */
 			data = false;
 		}
-		if (e->type == BW_TAR_HARDLINK || e->type == BW_TAR_SYMLINK) {
+		if (e->type == BW_FT_HARDLINK || e->type == BW_FT_SYMLINK) {
 			if (!extended_name(&t->pax_link, &t->long_link, &e->link, &e->link_len)) {
 				e->link_len = strnlen((const char *)h + 157, 100);
 				memcpy(t->linkname, h + 157, e->link_len);
@@ -460,16 +452,13 @@ ssize_t bw_tar_read(bw_tar *t, void *buf, size_t cap)
 	ssize_t a = avail(t);
 	if (a < 0)
 		return a;
-	if (a == 0)
-		return fail_at(t, t->entry_at, "the archive ends inside an entry's data");
-	size_t take = (size_t)a;
-	if (take > cap)
-		take = cap;
+	/* what this chunk holds, at most: one copy, no waiting on the next chunk */
+	size_t take = a > 0 && (size_t)a < cap ? (size_t)a : cap;
 	if (take > t->data_left)
 		take = (size_t)t->data_left;
-	memcpy(buf, t->chunk + t->chunk_off, take);
-	t->chunk_off += take;
-	t->offset += take;
+	int rc = consume(t, take, buf, NULL, t->entry_at, "the archive ends inside an entry's data");
+	if (rc < 0)
+		return rc;
 	t->data_left -= take;
 	return (ssize_t)take;
 }

@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "image/analyzer.h"
 #include "util/buf.h"
 #include "util/limits.h"
 
@@ -36,22 +37,12 @@
  */
 typedef ssize_t (*bw_tar_source)(void *ctx, const uint8_t **data);
 
-typedef enum bw_tar_type {
-	BW_TAR_FILE = 1,
-	BW_TAR_HARDLINK,
-	BW_TAR_SYMLINK,
-	BW_TAR_CHAR,
-	BW_TAR_BLOCK,
-	BW_TAR_DIR,
-	BW_TAR_FIFO,
-} bw_tar_type;
-
 typedef struct bw_tar_entry {
 	const char *path;  /* as the archive names it; valid until the next bw_tar_next */
 	size_t path_len;
 	const char *link;  /* hard link or symlink target, else NULL */
 	size_t link_len;
-	bw_tar_type type;
+	bw_ftype type;     /* BW_FT_*, never BW_FT_SOCKET (tar has no sockets) */
 	uint32_t mode;     /* permission bits (07777) */
 	uint64_t uid, gid;
 	uint64_t size;     /* bytes of data that follow in the archive */

@@ -26,6 +26,7 @@
 #include "misconfig/misconfig_int.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -35,38 +36,6 @@
 		if (!(df)->warning[0])                                                     \
 			snprintf((df)->warning, sizeof((df)->warning), fmt, line);         \
 	} while (0)
-
-/* Byte offset of the first invalid UTF-8 sequence, or len. */
-static size_t utf8_valid_prefix(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t k;
-		uint32_t cp, min;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			k = 1; cp = c & 0x1f; min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			k = 2; cp = c & 0x0f; min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			k = 3; cp = c & 0x07; min = 0x10000;
-		} else {
-			return i;
-		}
-		for (size_t j = 1; j <= k; j++) {
-			if (i + j >= len || (s[i + j] & 0xc0) != 0x80)
-				return i;
-			cp = (cp << 6) | (s[i + j] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return i;
-		i += k + 1;
-	}
-	return len;
-}
 
 static bool is_blank(char c)
 {
@@ -406,7 +375,7 @@ int bw_dockerfile__parse(bw_dockerfile *df, const char *text, size_t len)
 		snprintf(df->warning, sizeof(df->warning), "larger than 100 MB; only the first %u MB were checked",
 			 100);
 	}
-	size_t valid = utf8_valid_prefix((const unsigned char *)text, (size_t)(r.end - text));
+	size_t valid = bw_utf8_valid_prefix(text, (size_t)(r.end - text));
 	if (valid < (size_t)(r.end - text)) {
 		unsigned line = 1;
 		for (size_t i = 0; i < valid; i++)

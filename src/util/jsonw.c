@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "util/jsonw.h"
+#include "util/utf8.h"
 
 void bw_jw_init(bw_jsonw *w, FILE *f, bool pretty)
 {
@@ -63,33 +64,6 @@ void bw_jw_object_end(bw_jsonw *w) { close_container(w, '}'); }
 void bw_jw_array_begin(bw_jsonw *w) { open_container(w, '['); }
 void bw_jw_array_end(bw_jsonw *w) { close_container(w, ']'); }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-	else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-	else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
-	else return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	/* overlong forms, surrogates, beyond Unicode */
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-		return 0;
-	return len;
-}
-
 /* html_safe: '<', '>' and '&' as \u escapes too (the value is the same JSON string). */
 static void escape(FILE *f, const char *str, size_t len, bool html_safe)
 {
@@ -124,7 +98,7 @@ static void escape(FILE *f, const char *str, size_t len, bool html_safe)
 			}
 			i++;
 		} else {
-			size_t n = utf8_len(s + i, len - i);
+			size_t n = bw_utf8_seq_len(s + i, len - i);
 			if (n == 0) {
 				fputs("\\ufffd", f);
 				i++;

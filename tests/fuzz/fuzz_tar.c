@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bw_tar_init(&t, next, &f, "fuzz");
 	while ((r = bw_tar_next(&t, &e)) > 0) {
 		check(e.path && e.path_len > 0 && strlen(e.path) == e.path_len, "name");
-		check(!e.link == !(e.type == BW_TAR_HARDLINK || e.type == BW_TAR_SYMLINK), "link presence");
+		check(!e.link == !(e.type == BW_FT_HARDLINK || e.type == BW_FT_SYMLINK), "link presence");
 		check(!e.link || strlen(e.link) == e.link_len, "link length");
 		check(n == 0 || e.offset > last, "offsets increase");
 		check(e.offset + 512 <= t.offset && t.offset <= size, "consumed within the input");
