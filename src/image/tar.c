@@ -324,7 +324,7 @@ int bw_tar_next(bw_tar *t, bw_tar_entry *e)
 	t->data_left = t->pad_left = 0;
 	clear_pending(t);
 
-	for (unsigned ext = 0;; ext++) {
+	for (unsigned ext = 0;;) { /* ext: extension headers read for this entry */
 		uint64_t at = t->offset;
 		const uint8_t *h;
 		int r = next_block(t, &h);
@@ -350,8 +350,6 @@ int bw_tar_next(bw_tar *t, bw_tar_entry *e)
 		}
 		if (!checksum_ok(h))
 			return fail_at(t, at, "header checksum mismatch");
-		if (ext >= BW_MAX_TAR_EXT_HEADERS)
-			return fail_at(t, at, "too many extended headers before one entry");
 
 		uint64_t size, mode, uid, gid;
 		if (!parse_number(h + 124, 12, &size) || !parse_number(h + 100, 8, &mode) ||
@@ -359,6 +357,8 @@ int bw_tar_next(bw_tar *t, bw_tar_entry *e)
 			return fail_at(t, at, "a numeric header field is not a number");
 		char flag = (char)h[156];
 
+		if (flag && strchr("xXgLK", flag) && ++ext > BW_MAX_TAR_EXT_HEADERS)
+			return fail_at(t, at, "too many extended headers before one entry");
 		switch (flag) {
 		case 'x':
 		case 'X': /* Solaris' name for the same thing */

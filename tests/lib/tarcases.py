@@ -147,6 +147,12 @@ def make_good(d):
         f.write(g[:end])
     with open(os.path.join(d, "good-empty.tar"), "wb") as f:
         pass
+    # As many extension headers before one entry as the reader allows (BW_MAX_TAR_EXT_HEADERS)
+    raw = bytearray()
+    for i in range(16):
+        raw += ext_header(b"x", record(b"comment=%d" % i))
+    with open(os.path.join(d, "good-ext16.tar"), "wb") as f:
+        f.write(raw + simple([("after-sixteen", tarfile.REGTYPE, b"16\n")]))
 
 
 def find_header(raw, name):
