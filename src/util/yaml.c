@@ -233,7 +233,6 @@ static int parser_error(loader *l)
 	}
 }
 
-
 /* ------------------------------------------------------------------ scalars */
 
 static int make_string(loader *l, yaml_mark_t mark, const char *s, size_t n, json_t **out)

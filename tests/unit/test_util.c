@@ -19,6 +19,7 @@
 #include "util/limits.h"
 #include "util/path.h"
 #include "util/strmap.h"
+#include "util/utf8.h"
 
 #define assert_contains(hay, needle)                                                   \
 	do {                                                                           \
@@ -839,6 +840,35 @@ static void test_digest_buffer(void **state)
 	bw_hasher_free(NULL);
 }
 
+/* RFC 3629 section 3 and its examples: the one decoder dockerfile.c, jsonw.c, yaml.c and the
+ * secrets validator share. */
+static void test_utf8(void **state)
+{
+	(void)state;
+	static const struct { const char *bytes; size_t len, seq, prefix; } cases[] = {
+		{ "A", 1, 1, 1 },
+		{ "\xC2\xA9", 2, 2, 2 },                 /* U+00A9 */
+		{ "\xE2\x82\xAC", 3, 3, 3 },             /* U+20AC */
+		{ "\xF0\x9F\x98\x80", 4, 4, 4 },         /* U+1F600 */
+		{ "\xF4\x8F\xBF\xBF", 4, 4, 4 },         /* U+10FFFF, the last */
+		{ "\xF4\x90\x80\x80", 4, 0, 0 },         /* past U+10FFFF */
+		{ "\xC0\x80", 2, 0, 0 },                 /* overlong NUL */
+		{ "\xE0\x80\xAF", 3, 0, 0 },             /* overlong '/' */
+		{ "\xED\xA0\x80", 3, 0, 0 },             /* surrogate U+D800 */
+		{ "\xE2\x82", 2, 0, 0 },                 /* cut short */
+		{ "\x80", 1, 0, 0 },                     /* a continuation byte alone */
+		{ "\xF8\x88\x80\x80\x80", 5, 0, 0 },     /* 5-byte form */
+		{ "ok\xC3\xA9\xFF!", 6, 1, 4 },           /* valid up to the 0xFF */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const unsigned char *b = (const unsigned char *)cases[i].bytes;
+		assert_int_equal(bw_utf8_seq_len(b, cases[i].len), cases[i].seq);
+		assert_int_equal(bw_utf8_valid_prefix(b, cases[i].len), cases[i].prefix);
+		assert_int_equal(bw_utf8_valid(b, cases[i].len), cases[i].prefix == cases[i].len);
+	}
+	assert_int_equal(bw_utf8_seq_len((const unsigned char *)"", 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -859,6 +889,7 @@ int main(void)
 		cmocka_unit_test(test_jsonw_document),
 		cmocka_unit_test(test_digest_parse),
 		cmocka_unit_test(test_digest_buffer),
+		cmocka_unit_test(test_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
